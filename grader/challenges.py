@@ -1,0 +1,183 @@
+"""The challenge bank: load, check and find challenge folders (data written by hiring teams)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.config import LIMIT_NAMES
+from grader.errors import ChallengeError
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+ENTRY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*(\(\))?$")
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A bundled submission and the score range the suite must give it."""
+
+    name: str
+    path: Path
+    min_score: float
+    max_score: float
+    description: str
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """One challenge folder, checked: everything the engine needs to grade against it."""
+
+    slug: str
+    root: Path
+    title: str
+    question: str
+    skills: tuple[str, ...]
+    difficulty: str
+    time_budget_minutes: int
+    entry: str
+    app_env: dict[str, str]
+    limits: dict[str, float]
+    starter_max: float
+    formula: str | None
+    samples: tuple[Sample, ...]
+    version: str = field(default="")
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.root / "tests"
+
+    @property
+    def solution_dir(self) -> Path:
+        return self.root / "solution"
+
+    @property
+    def starter_dir(self) -> Path:
+        return self.root / "starter"
+
+    @property
+    def statement_path(self) -> Path:
+        return self.root / "README.md"
+
+
+def _require(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+    if key not in table:
+        raise ChallengeError(f"{where}: missing key {key!r}")
+    value = table[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise ChallengeError(f"{where}: {key!r} has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _limits(table: dict[str, Any], where: str) -> dict[str, float]:
+    unknown = sorted(set(table) - set(LIMIT_NAMES))
+    if unknown:
+        raise ChallengeError(f"{where}: unknown limit {unknown[0]!r} (known: {', '.join(LIMIT_NAMES)})")
+    limits = {}
+    for name, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise ChallengeError(f"{where}: limit {name!r} must be a positive number")
+        limits[name] = float(value)
+    return limits
+
+
+def _samples(root: Path, table: dict[str, Any], where: str) -> tuple[Sample, ...]:
+    samples = []
+    for name, spec in sorted(table.items()):
+        here = f"{where} [samples.{name}]"
+        if not isinstance(spec, dict):
+            raise ChallengeError(f"{here}: must be a table with min, max and description")
+        low = _require(spec, "min", int | float, here)
+        high = _require(spec, "max", int | float, here)
+        if not 0 <= low <= high <= 100:
+            raise ChallengeError(f"{here}: need 0 <= min <= max <= 100, got {low}..{high}")
+        path = root / "samples" / name
+        if not path.is_dir():
+            raise ChallengeError(f"{here}: folder samples/{name} is missing")
+        samples.append(Sample(name, path, float(low), float(high), str(spec.get("description", ""))))
+    return tuple(samples)
+
+
+def content_version(root: Path) -> str:
+    """Hash what decides a grade (manifest and suite) so results name the exact version."""
+    digest = hashlib.sha256()
+    paths = [root / "challenge.toml", *sorted((root / "tests").rglob("*"))]
+    for path in paths:
+        if path.is_file() and "__pycache__" not in path.parts:
+            rel = path.relative_to(root).as_posix().encode()
+            data = path.read_bytes()
+            digest.update(len(rel).to_bytes(4, "big") + rel + len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()[:16]
+
+
+def load_challenge(root: Path) -> Challenge:
+    """Load and check ``root/challenge.toml``; raise ChallengeError naming the first problem."""
+    manifest_path = root / "challenge.toml"
+    where = str(manifest_path)
+    try:
+        manifest = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ChallengeError(f"{root} is not a challenge: no challenge.toml") from exc
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ChallengeError(f"{where}: {exc}") from exc
+    slug = _require(manifest, "id", str, where)
+    if not SLUG.match(slug):
+        raise ChallengeError(f"{where}: id {slug!r} must be lower-case letters, digits and dashes")
+    if slug != root.name:
+        raise ChallengeError(f"{where}: id {slug!r} must equal the folder name {root.name!r}")
+    skills = _require(manifest, "skills", list, where)
+    if not skills or not all(isinstance(s, str) and s for s in skills):
+        raise ChallengeError(f"{where}: skills must be a non-empty list of names")
+    difficulty = _require(manifest, "difficulty", str, where)
+    if difficulty not in DIFFICULTIES:
+        raise ChallengeError(f"{where}: difficulty must be one of {', '.join(DIFFICULTIES)}")
+    app = _require(manifest, "app", dict, where)
+    entry = _require(app, "entry", str, f"{where} [app]")
+    if not ENTRY.match(entry):
+        raise ChallengeError(f"{where} [app]: entry {entry!r} must look like 'module:app' or 'module:factory()'")
+    app_env = app.get("env", {})
+    if not isinstance(app_env, dict) or not all(isinstance(v, str) for v in app_env.values()):
+        raise ChallengeError(f"{where} [app.env]: values must be strings")
+    scoring = manifest.get("scoring", {})
+    formula = scoring.get("formula")
+    if formula is not None and not isinstance(formula, str):
+        raise ChallengeError(f"{where} [scoring]: formula must be a string")
+    for folder in ("tests", "solution", "starter"):
+        if not (root / folder).is_dir():
+            raise ChallengeError(f"{root}: folder {folder}/ is missing")
+    return Challenge(
+        slug=slug,
+        root=root,
+        title=_require(manifest, "title", str, where),
+        question=_require(manifest, "question", str, where),
+        skills=tuple(skills),
+        difficulty=difficulty,
+        time_budget_minutes=int(_require(manifest, "time_budget_minutes", int, where)),
+        entry=entry,
+        app_env=dict(app_env),
+        limits=_limits(manifest.get("limits", {}), f"{where} [limits]"),
+        starter_max=float(scoring.get("starter_max", 40)),
+        formula=formula,
+        samples=_samples(root, manifest.get("samples", {}), where),
+        version=content_version(root),
+    )
+
+
+def find_challenge(ref: str, challenges_dir: Path) -> Challenge:
+    """Resolve a slug under ``challenges_dir`` or a path to a challenge folder."""
+    if SLUG.match(ref) and (challenges_dir / ref).is_dir():
+        return load_challenge(challenges_dir / ref)
+    path = Path(ref)
+    if path.is_dir():
+        return load_challenge(path.resolve())
+    known = ", ".join(p.parent.name for p in sorted(challenges_dir.glob("*/challenge.toml")))
+    raise ChallengeError(f"unknown challenge {ref!r}; known: {known or 'none'}")
+
+
+def list_challenges(challenges_dir: Path) -> list[Challenge]:
+    """Load every challenge in the bank (a broken one raises, naming itself)."""
+    return [load_challenge(p.parent) for p in sorted(challenges_dir.glob("*/challenge.toml"))]

@@ -1,0 +1,211 @@
+"""The ``grader`` command: a thin click adapter over the engine.
+
+Errors are caught once, here: one line on stderr and the error's exit code (2 for bad input,
+3 when the sandbox cannot run), never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from grader import __version__
+from grader.challenges import find_challenge, list_challenges
+from grader.config import Settings, describe_settings, load_settings
+from grader.errors import GraderError
+from grader.pipeline import grade_path, open_sandbox, parallel_map
+from grader.reports import render_index, write_report_files
+from grader.results import Result
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return ctx.obj
+
+
+def _workers(settings: Settings) -> int:
+    return settings.workers or max(1, os.cpu_count() or 1)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="grader")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Grade Flask interview submissions in a Docker sandbox with hidden pytest suites."""
+    ctx.obj = load_settings()
+
+
+@cli.command("grade")
+@click.argument("challenge_ref", metavar="CHALLENGE")
+@click.argument("submission", type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print exactly the result document.")
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for result.json and report.html.")
+@click.option("--bare", is_flag=True, help="Authoring only: run on the host, without the sandbox.")
+@click.pass_context
+def grade_command(
+    ctx: click.Context, challenge_ref: str, submission: Path, as_json: bool, out: Path | None, bare: bool
+) -> None:
+    """Grade SUBMISSION (folder, .zip, .tar[.gz] or .py) against CHALLENGE (slug or path)."""
+    settings = _settings(ctx)
+    challenge = find_challenge(challenge_ref, settings.challenges_dir)
+    sandbox = open_sandbox(settings, bare=bare)
+    result = grade_path(challenge=challenge, path=submission, sandbox=sandbox, settings=settings, strict=True)
+    out = out or settings.reports_dir / f"{challenge.slug}-{result.submission_sha256[:12]}"
+    report = write_report_files(result, out)
+    if as_json:
+        click.echo(result.to_json())
+    else:
+        click.echo(f"{challenge.slug}: {result.status}, score {result.score:g}/100 ({result.reason})")
+        click.echo(f"report: {report}")
+
+
+@cli.group("challenges")
+def challenges_group() -> None:
+    """List and prove the challenge bank."""
+
+
+@challenges_group.command("list")
+@click.pass_context
+def list_command(ctx: click.Context) -> None:
+    """List the challenges: slug, difficulty, skills, title."""
+    for challenge in list_challenges(_settings(ctx).challenges_dir):
+        skills = ", ".join(challenge.skills)
+        click.echo(f"{challenge.slug:<20} {challenge.difficulty:<7} {challenge.title}  [{skills}]")
+
+
+@challenges_group.command("validate")
+@click.argument("slugs", nargs=-1)
+@click.option("--bare", is_flag=True, help="Authoring only: run on the host, without the sandbox.")
+@click.pass_context
+def validate_command(ctx: click.Context, slugs: tuple[str, ...], bare: bool) -> None:
+    """Prove challenges (all when none is named): reference 100 x3, starter low, samples in range."""
+    from grader.validation import validate_challenge
+
+    settings = _settings(ctx)
+    if slugs:
+        challenges = [find_challenge(slug, settings.challenges_dir) for slug in slugs]
+    else:
+        challenges = list_challenges(settings.challenges_dir)
+    sandbox = open_sandbox(settings, bare=bare)
+    failed = []
+    for challenge in challenges:
+        report = validate_challenge(challenge, sandbox=sandbox, settings=settings, workers=_workers(settings))
+        click.echo(f"{challenge.slug}: {'ok' if report.ok else 'FAILED'}")
+        for check in report.checks:
+            click.echo(f"  {'ok ' if check.ok else 'BAD'}  {check.name}: {check.detail}")
+        if not report.ok:
+            failed.append(challenge.slug)
+    if failed:
+        click.echo(f"failed: {', '.join(failed)}", err=True)
+        raise click.exceptions.Exit(1)
+
+
+@cli.group("sandbox")
+def sandbox_group() -> None:
+    """Build and tidy the Docker sandbox."""
+
+
+@sandbox_group.command("build")
+@click.option("--force", is_flag=True, help="Rebuild even if an image with the same inputs exists.")
+@click.pass_context
+def build_command(ctx: click.Context, force: bool) -> None:
+    """Build the sandbox image (no network inside the build); print its tag."""
+    from grader.sandbox.docker import connect
+    from grader.sandbox.image import build_image
+
+    tag = build_image(connect(), _settings(ctx), force=force, progress=lambda m: click.echo(m, err=True))
+    click.echo(tag)
+
+
+@sandbox_group.command("reap")
+def reap_command() -> None:
+    """Remove grading containers left behind by a grader that died."""
+    from grader.sandbox.docker import connect, reap_orphans
+
+    click.echo(f"removed {reap_orphans(connect())} orphaned container(s)")
+
+
+@cli.command("demo")
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for the reports.")
+@click.pass_context
+def demo_command(ctx: click.Context, out: Path | None) -> None:
+    """Grade every bundled sample, write one report each and an index; print the index path."""
+    settings = _settings(ctx)
+    out = out or settings.reports_dir / "demo"
+    sandbox = open_sandbox(settings)
+    targets = [(c, s) for c in list_challenges(settings.challenges_dir) for s in c.samples]
+
+    def run(target) -> tuple[Result, str]:
+        challenge, sample = target
+        result = grade_path(challenge=challenge, path=sample.path, sandbox=sandbox, settings=settings)
+        write_report_files(result, out / challenge.slug / sample.name)
+        click.echo(f"{challenge.slug}/{sample.name}: {result.status} {result.score:g}", err=True)
+        return result, f"{challenge.slug}/{sample.name}/report.html"
+
+    rows = parallel_map(run, targets, _workers(settings))
+    index = out / "index.html"
+    index.write_text(render_index(rows, "Sample submissions"), encoding="utf-8")
+    click.echo(index.resolve())
+
+
+@cli.command("bench")
+@click.option("--runs", default=7, show_default=True, help="Gradings per mode.")
+@click.option("--challenge", "challenge_ref", default="routing", show_default=True)
+@click.pass_context
+def bench_command(ctx: click.Context, runs: int, challenge_ref: str) -> None:
+    """Grade the reference solution bare and sandboxed; print medians and the ratio."""
+    from grader.bench import run_benchmark
+
+    settings = _settings(ctx)
+    challenge = find_challenge(challenge_ref, settings.challenges_dir)
+    click.echo(run_benchmark(challenge=challenge, settings=settings, runs=runs).summary())
+
+
+@cli.command("config")
+def config_command() -> None:
+    """Show every setting: environment variable, default and meaning."""
+    for name, default, help_text in describe_settings():
+        click.echo(f"{name:<30} {help_text} (default: {default})")
+
+
+@cli.command("report")
+@click.argument("result_file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for the report (default: beside it).")
+def report_command(result_file: Path, out: Path | None) -> None:
+    """Re-render report.html from a result document."""
+    from grader.errors import InputRejected
+    from grader.results import load_result
+
+    try:
+        text = result_file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputRejected(f"cannot read {result_file}: {exc}") from exc
+    click.echo(write_report_files(load_result(text), out or result_file.parent))
+
+
+def main() -> None:
+    """Run the CLI; turn every GraderError into one line on stderr and its exit code."""
+    try:
+        code = cli.main(standalone_mode=False)
+    except GraderError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(2)
+    except click.exceptions.Abort:
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
+    except KeyboardInterrupt:
+        click.echo("error: interrupted", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+if __name__ == "__main__":
+    main()
+

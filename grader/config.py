@@ -1,0 +1,101 @@
+"""Every setting of the grader, declared once: type, default, help, environment variable.
+
+Settings are built from defaults, then an optional TOML file (``GRADER_CONFIG``), then
+``GRADER_*`` environment variables, then explicit overrides. No other module reads
+``os.environ``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from grader.errors import InputRejected
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The grader's configuration; read ``help`` in each field's metadata."""
+
+    challenges_dir: Path = _setting(PROJECT_ROOT / "challenges", "folder of the challenge bank")
+    reports_dir: Path = _setting(PROJECT_ROOT / "reports", "where reports are written by default")
+    cache_dir: Path = _setting(PROJECT_ROOT / ".cache", "wheelhouse and image build cache")
+    sandboxes_dir: Path = _setting(PROJECT_ROOT / "sandboxes", "Docker build context")
+    image_repository: str = _setting("flask-grader-sandbox", "name of the sandbox image")
+    base_image: str = _setting("flask-grader-base:py3.11-bookworm", "tag of the base image")
+    deadline_s: float = _setting(90.0, "wall clock for one run, container start to results")
+    app_start_timeout_s: float = _setting(15.0, "how long the app may take to listen")
+    test_timeout_s: float = _setting(10.0, "per-test (and per-request) timeout")
+    memory_mb: int = _setting(512, "memory limit (memory+swap) of a run's container")
+    cpus: float = _setting(1.0, "CPU quota of a run's container")
+    pids: int = _setting(128, "process and thread limit of a run's container")
+    tmpfs_mb: int = _setting(64, "size of the candidate's writable scratch space")
+    log_cap_bytes: int = _setting(64 * 1024, "bytes of the app's output kept")
+    output_cap_bytes: int = _setting(8 * 1024 * 1024, "bytes read back from a container")
+    workers: int = _setting(0, "parallel gradings in a batch (0: one per CPU core)")
+
+    @property
+    def limits(self) -> dict[str, float]:
+        """The run limits a challenge manifest may tighten."""
+        return {name: getattr(self, name) for name in LIMIT_NAMES}
+
+
+LIMIT_NAMES = (
+    "deadline_s", "app_start_timeout_s", "test_timeout_s", "memory_mb", "cpus", "pids", "tmpfs_mb",
+)  # fmt: skip
+
+
+def _coerce(name: str, kind: type, value: Any) -> Any:
+    try:
+        if kind is Path:
+            return Path(value).expanduser()
+        if kind is int and isinstance(value, str):
+            return int(value, 10)
+        return kind(value)
+    except (TypeError, ValueError) as exc:
+        raise InputRejected(f"setting {name!r}: {value!r} is not a valid {kind.__name__}") from exc
+
+
+def load_settings(
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> Settings:
+    """Build settings from defaults, the config file, the environment and overrides."""
+    environ = os.environ if environ is None else environ
+    kinds = {f.name: f.type for f in fields(Settings)}
+    types = {"Path": Path, "str": str, "float": float, "int": int}
+    values: dict[str, Any] = {}
+    config_file = environ.get("GRADER_CONFIG")
+    if config_file:
+        try:
+            values.update(tomllib.loads(Path(config_file).read_text()))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise InputRejected(f"config file {config_file}: {exc}") from exc
+    for name in kinds:
+        env_value = environ.get(f"GRADER_{name.upper()}")
+        if env_value is not None:
+            values[name] = env_value
+    values.update(overrides or {})
+    unknown = sorted(set(values) - set(kinds))
+    if unknown:
+        raise InputRejected(f"unknown setting {unknown[0]!r}; see `grader config` for the list")
+    coerced = {name: _coerce(name, types[kinds[name]], v) for name, v in values.items()}
+    return replace(Settings(), **coerced)
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """Return (environment variable, default, help) for every setting."""
+    return [
+        (f"GRADER_{f.name.upper()}", str(f.default), f.metadata["help"]) for f in fields(Settings)
+    ]

@@ -1,0 +1,177 @@
+"""Grade one submission against one challenge: the engine's core, free of Docker, Flask and click.
+
+``grade`` hands a job to any Sandbox and turns the run record into a Result. Every run ends
+with a Result, whatever the candidate's code does; only an unusable sandbox raises.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+from grader import __version__
+from grader.challenges import Challenge
+from grader.config import LIMIT_NAMES, Settings
+from grader.errors import ChallengeError, SandboxFailure
+from grader.intake import Submission
+from grader.results import OUTCOMES, Result, TestResult
+from grader.sandbox import RunLimits, Sandbox, SandboxJob, SandboxRun
+from grader.scoring import score_tests
+
+MESSAGE_CAP = 2000
+EXCHANGE_FIELD_CAP = 4096
+
+
+def run_limits(settings: Settings, challenge: Challenge) -> RunLimits:
+    """Merge the grader's limits with the challenge's, which may only tighten them."""
+    merged: dict[str, Any] = {}
+    for name in LIMIT_NAMES:
+        default = getattr(settings, name)
+        value = min(default, challenge.limits.get(name, default))
+        merged[name] = type(default)(value)
+    return RunLimits(
+        **merged, log_cap_bytes=settings.log_cap_bytes, output_cap_bytes=settings.output_cap_bytes
+    )
+
+
+def grade(
+    *, challenge: Challenge, submission: Submission, sandbox: Sandbox, settings: Settings
+) -> Result:
+    """Run ``submission`` against ``challenge``'s hidden suite in ``sandbox`` and score it."""
+    limits = run_limits(settings, challenge)
+    job = SandboxJob(
+        submission_dir=submission.root,
+        tests_dir=challenge.tests_dir,
+        entry=challenge.entry,
+        app_env=challenge.app_env,
+        default_skill=challenge.skills[0],
+        limits=limits,
+    )
+    try:
+        run = sandbox.run(job)
+    except SandboxFailure as exc:
+        run = SandboxRun(error=str(exc))
+    return interpret(challenge, submission, run, limits)
+
+
+def _base(challenge: Challenge, submission: Submission | None, name: str = "") -> dict[str, Any]:
+    return {
+        "challenge": challenge.slug,
+        "challenge_title": challenge.title,
+        "challenge_version": challenge.version,
+        "submission_sha256": submission.sha256 if submission else "",
+        "submission_name": submission.source_name if submission else name,
+        "grader_version": __version__,
+        "graded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def rejected_result(challenge: Challenge, submission_name: str, reason: str) -> Result:
+    """The result of a submission intake refused: nothing ran."""
+    return Result(**_base(challenge, None, submission_name), status="rejected", reason=reason, score=0.0)
+
+
+def interpret(
+    challenge: Challenge, submission: Submission, run: SandboxRun, limits: RunLimits
+) -> Result:
+    """Turn a run record into a Result; pure apart from the timestamp."""
+    supervisor = run.supervisor or {}
+    timings = {k: round(float(v), 3) for k, v in {**supervisor.get("timings", {}), **run.timings}.items()}
+    common = {
+        **_base(challenge, submission),
+        "app_log": run.app_log,
+        "app_log_truncated": run.app_log_truncated,
+        "timings": timings,
+        "sandbox": run.info,
+    }
+    status, reason = _status(run, supervisor, limits)
+    if status != "graded":
+        return Result(**common, status=status, reason=reason, score=0.0)
+    try:
+        tests = tuple(_test_row(row, challenge) for row in run.raw_results["tests"])
+        score = score_tests(tests, challenge.formula)
+    except (KeyError, TypeError, ValueError) as exc:
+        reason = f"the hidden suite's results were malformed ({type(exc).__name__}: {exc})"
+        return Result(**common, status="sandbox_error", reason=reason, score=0.0)
+    except ChallengeError as exc:
+        return Result(**common, status="sandbox_error", reason=str(exc), score=0.0)
+    passed = sum(t.outcome == "passed" for t in tests)
+    reason = f"{passed} of {len(tests)} tests passed"
+    return Result(
+        **common, status="graded", reason=reason, score=score.score, tests=tests, skills=score.skills
+    )
+
+
+def _status(run: SandboxRun, supervisor: dict[str, Any], limits: RunLimits) -> tuple[str, str]:
+    """Decide the run's status and its human reason from what the sandbox reported."""
+    if run.error:
+        return "sandbox_error", run.error
+    if run.timed_out:
+        return "timeout", f"the run exceeded its {limits.deadline_s:g} s deadline and was stopped"
+    app = supervisor.get("app", {})
+    suite = supervisor.get("suite", {})
+    if not supervisor:
+        if run.oom_killed:
+            return "app_failed", f"the run exhausted its {limits.memory_mb} MiB memory limit"
+        return "sandbox_error", f"the sandbox ended without a report (exit code {run.exit_code})"
+    if supervisor.get("phase") == "crashed":
+        return "sandbox_error", f"the sandbox supervisor failed: {supervisor.get('error', '?')}"
+    if app.get("started") is False:
+        return "app_failed", str(app.get("reason") or "the app did not start")
+    if suite.get("timed_out"):
+        return "timeout", f"the hidden suite did not finish within {suite.get('timeout_s', 0):g} s"
+    results = run.raw_results
+    if not results or not isinstance(results.get("tests"), list):
+        return "sandbox_error", "the hidden suite produced no results" + _suite_hint(run)
+    if results.get("errors"):
+        first = str(results["errors"][0])[:300]
+        return "sandbox_error", f"the hidden suite failed to load: {first}"
+    if not results["tests"]:
+        return "sandbox_error", "the hidden suite collected no tests"
+    return "graded", ""
+
+
+def _suite_hint(run: SandboxRun) -> str:
+    lines = [line for line in run.suite_log.strip().splitlines() if line.strip()]
+    return f" (pytest said: {lines[-1][:200]})" if lines else ""
+
+
+def _cap(value: Any, limit: int) -> str:
+    text = value if isinstance(value, str) else "" if value is None else str(value)
+    return text if len(text) <= limit else text[:limit] + " [...]"
+
+
+def _test_row(row: dict[str, Any], challenge: Challenge) -> TestResult:
+    """Check one raw row; text from HTTP responses is capped, numbers are made finite."""
+    outcome = row["outcome"]
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    weight = float(row["weight"])
+    duration = float(row.get("duration_s") or 0.0)
+    if not math.isfinite(weight) or weight <= 0 or not math.isfinite(duration):
+        raise ValueError(f"bad weight or duration in {row.get('id')!r}")
+    exchange = row.get("exchange")
+    if isinstance(exchange, dict):
+        exchange = {str(k): _cap_exchange(v) for k, v in exchange.items()}
+    else:
+        exchange = None
+    return TestResult(
+        id=_cap(row["id"], 500),
+        description=_cap(row.get("description") or row["id"], 500),
+        skill=_cap(row.get("skill") or challenge.skills[0], 100),
+        weight=weight,
+        outcome=outcome,
+        message=_cap(row.get("message"), MESSAGE_CAP),
+        duration_s=round(duration, 4),
+        visible=bool(row.get("visible")),
+        exchange=exchange,
+    )
+
+
+def _cap_exchange(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k)[:200]: _cap(v, 1000) for k, v in list(value.items())[:50]}
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return value
+    return _cap(value, EXCHANGE_FIELD_CAP)

@@ -1,0 +1,60 @@
+"""Intake then grading for a path on disk: the one sequence the CLI, validation and demo share."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from grader.challenges import Challenge
+from grader.config import Settings
+from grader.errors import SubmissionRejected
+from grader.grading import grade, rejected_result
+from grader.intake import load_submission
+from grader.results import Result
+from grader.sandbox import Sandbox
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def open_sandbox(settings: Settings, *, bare: bool = False) -> Sandbox:
+    """Return the Docker sandbox (building its image if needed), or the bare one for authors."""
+    if bare:
+        from grader.sandbox.bare import BareSandbox
+
+        return BareSandbox()
+    from grader.sandbox.docker import DockerSandbox, connect, reap_orphans
+    from grader.sandbox.image import build_image
+
+    client = connect()
+    reap_orphans(client)
+    return DockerSandbox(client, build_image(client, settings, progress=lambda _: None))
+
+
+def grade_path(
+    *, challenge: Challenge, path: Path, sandbox: Sandbox, settings: Settings, strict: bool = False
+) -> Result:
+    """Take a submission from ``path`` and grade it; a refused one becomes a ``rejected`` result.
+
+    With ``strict`` a refused submission raises SubmissionRejected instead (the CLI's exit 2).
+    """
+    with tempfile.TemporaryDirectory(prefix="grader-intake-") as tmp:
+        try:
+            submission = load_submission(path, Path(tmp) / "submission")
+        except SubmissionRejected as exc:
+            if strict:
+                raise
+            return rejected_result(challenge, path.name, str(exc))
+        return grade(challenge=challenge, submission=submission, sandbox=sandbox, settings=settings)
+
+
+def parallel_map(func: Callable[[T], R], items: Iterable[T], workers: int) -> list[R]:
+    """Map in a thread pool (gradings wait on containers, not on the CPU), keeping order."""
+    items = list(items)
+    if workers <= 1 or len(items) <= 1:
+        return [func(item) for item in items]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(func, items))

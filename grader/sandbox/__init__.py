@@ -1,0 +1,144 @@
+"""The sandbox boundary: what goes into a run (a job) and what comes back (a run record).
+
+Two implementations share these types: ``docker.DockerSandbox`` (every candidate run) and
+``bare.BareSandbox`` (authoring and benchmarks only). Both run ``supervisor.py`` on the same
+payload and read back the same files, so they differ only in isolation.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tarfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+SUPERVISOR_PATH = Path(__file__).with_name("supervisor.py")
+APP_PORT = 8000
+OUTPUT_FILES = ("supervisor.json", "app.log", "suite.log", "results/pytest.json")
+JSON_CAP_BYTES = 4 << 20
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    """The bounds of one run; defaults come from settings, a manifest may only tighten them."""
+
+    deadline_s: float
+    app_start_timeout_s: float
+    test_timeout_s: float
+    memory_mb: int
+    cpus: float
+    pids: int
+    tmpfs_mb: int
+    log_cap_bytes: int
+    output_cap_bytes: int
+
+    @property
+    def suite_timeout_s(self) -> float:
+        """Time left for pytest once the app is up, keeping a margin for the host."""
+        return max(5.0, self.deadline_s - self.app_start_timeout_s - 5.0)
+
+
+@dataclass(frozen=True)
+class SandboxJob:
+    """One grading run: a checked submission folder, a hidden suite and how to serve the app."""
+
+    submission_dir: Path
+    tests_dir: Path
+    entry: str
+    app_env: dict[str, str]
+    default_skill: str
+    limits: RunLimits
+
+    def job_document(self, grader_lib: str | None = None, port: int = APP_PORT) -> dict[str, Any]:
+        """What the supervisor reads from ``in/job.json``."""
+        return {
+            "entry": self.entry,
+            "port": port,
+            "app_env": self.app_env,
+            "default_skill": self.default_skill,
+            "app_start_timeout_s": self.limits.app_start_timeout_s,
+            "suite_timeout_s": self.limits.suite_timeout_s,
+            "test_timeout_s": self.limits.test_timeout_s,
+            "log_cap_bytes": self.limits.log_cap_bytes,
+            "grader_lib": grader_lib,
+        }
+
+
+@dataclass
+class SandboxRun:
+    """What came back from a run, before scoring; nothing here came from the app's stdout."""
+
+    supervisor: dict[str, Any] | None = None
+    raw_results: dict[str, Any] | None = None
+    app_log: str = ""
+    app_log_truncated: bool = False
+    suite_log: str = ""
+    timed_out: bool = False
+    exit_code: int | None = None
+    oom_killed: bool = False
+    error: str = ""
+    info: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class Sandbox(Protocol):
+    """Anything that can run a job and hand back its run record."""
+
+    def run(self, job: SandboxJob) -> SandboxRun: ...
+
+
+def _add_tree(tar: tarfile.TarFile, root: Path, arcname: str) -> None:
+    """Add regular files and folders only, root-owned and private, in a stable order."""
+    folder = tarfile.TarInfo(arcname)
+    folder.type, folder.mode = tarfile.DIRTYPE, 0o700
+    tar.addfile(folder)
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if entry.name == "__pycache__" or entry.name.endswith(".pyc"):
+            continue
+        name = f"{arcname}/{entry.name}"
+        if entry.is_dir(follow_symlinks=False):
+            _add_tree(tar, Path(entry.path), name)
+        elif entry.is_file(follow_symlinks=False):
+            data = Path(entry.path).read_bytes()
+            _add_bytes(tar, name, data)
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode = len(data), 0o600
+    tar.addfile(info, io.BytesIO(data))
+
+
+def build_payload(job: SandboxJob, grader_lib: str | None = None, port: int = APP_PORT) -> bytes:
+    """Pack job.json, the submission and the hidden suite as the tar unpacked into ``in/``."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        _add_bytes(tar, "job.json", json.dumps(job.job_document(grader_lib, port)).encode())
+        _add_tree(tar, job.submission_dir, "submission")
+        _add_tree(tar, job.tests_dir, "tests")
+    return buffer.getvalue()
+
+
+def read_outputs(files: dict[str, bytes], run: SandboxRun, log_cap: int) -> SandboxRun:
+    """Fill ``run`` from the out/ files; malformed JSON counts as missing, never as trusted."""
+    run.supervisor = _json_object(files.get("supervisor.json"))
+    run.raw_results = _json_object(files.get("results/pytest.json"))
+    log = files.get("app.log", b"")
+    run.app_log = log[:log_cap].decode("utf-8", "replace")
+    dropped = (run.supervisor or {}).get("app", {}).get("log_bytes_dropped", 0)
+    run.app_log_truncated = len(log) > log_cap or bool(dropped)
+    run.suite_log = files.get("suite.log", b"")[-16384:].decode("utf-8", "replace")
+    return run
+
+
+def _json_object(data: bytes | None) -> dict[str, Any] | None:
+    if not data or len(data) > JSON_CAP_BYTES:
+        return None
+    try:
+        value = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None

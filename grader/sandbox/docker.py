@@ -1,0 +1,205 @@
+"""Run one job in a locked-down Docker container; never scores, only runs and reads back.
+
+Every container is labelled, bounded in memory, CPU, processes, time and bytes read back, has
+no network and a read-only root, and is removed on every exit path (KeyboardInterrupt too).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import tarfile
+import time
+import uuid
+from typing import Any
+
+import docker
+import docker.errors
+import requests.exceptions
+
+from grader.errors import SandboxFailure, SandboxUnavailable
+from grader.sandbox import OUTPUT_FILES, SandboxJob, SandboxRun, build_payload, read_outputs
+
+LABEL = "flask-grader"
+LABEL_OWNER = "flask-grader.owner"
+LABEL_EXPIRES = "flask-grader.expires"
+SUPERVISOR_COMMAND = ["/opt/venv/bin/python", "-I", "/opt/grader/supervisor.py"]
+CAPABILITIES = ["SETUID", "SETGID", "CHOWN", "KILL"]
+HOST_MARGIN_S = 10.0
+
+
+def connect() -> docker.DockerClient:
+    """Return a client for the local engine, or raise SandboxUnavailable saying what to do."""
+    try:
+        client = docker.from_env(timeout=30)
+        client.ping()
+    except (docker.errors.DockerException, requests.exceptions.RequestException) as exc:
+        raise SandboxUnavailable(
+            "cannot reach the Docker engine; start it (as root on Debian: `make docker`) "
+            f"or set DOCKER_HOST ({type(exc).__name__})"
+        ) from exc
+    return client
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class DockerSandbox:
+    """Runs jobs in containers created from one sandbox image."""
+
+    def __init__(self, client: docker.DockerClient, image: str) -> None:
+        self.client = client
+        self.image = image
+        try:
+            self.image_id = client.images.get(image).id
+        except docker.errors.ImageNotFound as exc:
+            raise SandboxUnavailable(
+                f"sandbox image {image} is missing; build it with `grader sandbox build`"
+            ) from exc
+        except docker.errors.APIError as exc:
+            raise SandboxUnavailable(f"the Docker engine failed to look up {image}: {exc}") from exc
+
+    def run(self, job: SandboxJob) -> SandboxRun:
+        """Run ``job`` in a fresh container; always remove it before returning or raising."""
+        limits = job.limits
+        run = SandboxRun(info=self._info(job))
+        started = time.monotonic()
+        container = None
+        try:
+            container = self._create(job)
+            container.put_archive("/in", build_payload(job))
+            run.timings["create_s"] = time.monotonic() - started
+            container.start()
+            self._wait(container, limits.deadline_s + HOST_MARGIN_S, run)
+            run.timings["run_s"] = time.monotonic() - started - run.timings["create_s"]
+            read_outputs(self._read_out(container, limits.output_cap_bytes), run, limits.log_cap_bytes)
+        except (docker.errors.APIError, requests.exceptions.RequestException) as exc:
+            raise SandboxFailure(f"the Docker engine failed during the run: {exc}") from exc
+        finally:
+            if container is not None:
+                _remove(container)
+        run.timings["sandbox_s"] = time.monotonic() - started
+        return run
+
+    def _info(self, job: SandboxJob) -> dict[str, Any]:
+        limits = job.limits
+        return {
+            "kind": "docker",
+            "image": self.image,
+            "image_id": self.image_id,
+            "limits": {
+                "deadline_s": limits.deadline_s,
+                "test_timeout_s": limits.test_timeout_s,
+                "memory_mb": limits.memory_mb,
+                "cpus": limits.cpus,
+                "pids": limits.pids,
+                "tmpfs_mb": limits.tmpfs_mb,
+                "network": "none",
+            },
+        }
+
+    def _create(self, job: SandboxJob) -> Any:
+        limits = job.limits
+        expires = int(time.time() + limits.deadline_s + 2 * HOST_MARGIN_S)
+        return self.client.containers.create(
+            self.image,
+            SUPERVISOR_COMMAND,
+            name=f"flask-grader-{uuid.uuid4().hex[:12]}",
+            labels={LABEL: "run", LABEL_OWNER: _owner(), LABEL_EXPIRES: str(expires)},
+            network_mode="none",
+            read_only=True,
+            tmpfs={
+                "/sandbox/candidate": f"size={limits.tmpfs_mb}m,mode=0755,nosuid,nodev",
+                "/sandbox/grader": "size=32m,mode=0755,nosuid,nodev",
+            },
+            mem_limit=f"{limits.memory_mb}m",
+            memswap_limit=f"{limits.memory_mb}m",
+            nano_cpus=int(limits.cpus * 1e9),
+            pids_limit=limits.pids,
+            cap_drop=["ALL"],
+            cap_add=CAPABILITIES,
+            security_opt=["no-new-privileges"],
+            ipc_mode="none",
+            init=True,
+            user="0:0",
+            working_dir="/",
+            environment={},
+            ulimits=[docker.types.Ulimit(name="nofile", soft=1024, hard=1024)],
+            log_config=docker.types.LogConfig(type="none"),
+        )
+
+    def _wait(self, container: Any, deadline_s: float, run: SandboxRun) -> None:
+        try:
+            status = container.wait(timeout=deadline_s)
+            run.exit_code = status.get("StatusCode")
+        except requests.exceptions.ConnectionError as exc:
+            if "timed out" not in str(exc).lower():
+                raise
+            run.timed_out = True
+        except requests.exceptions.ReadTimeout:
+            run.timed_out = True
+        if run.timed_out:
+            container.kill()
+            container.wait(timeout=30)
+        container.reload()
+        run.oom_killed = bool(container.attrs.get("State", {}).get("OOMKilled"))
+
+    def _read_out(self, container: Any, cap: int) -> dict[str, bytes]:
+        """Read /out with a byte cap; keep only the expected regular files."""
+        try:
+            stream, _ = container.get_archive("/out")
+        except docker.errors.NotFound:
+            return {}
+        buffer = bytearray()
+        for chunk in stream:
+            buffer += chunk
+            if len(buffer) > cap:
+                break
+        files: dict[str, bytes] = {}
+        try:
+            with tarfile.open(fileobj=io.BytesIO(bytes(buffer[:cap])), mode="r|") as tar:
+                for member in tar:
+                    name = member.name.removeprefix("out/")
+                    if name in OUTPUT_FILES and member.isreg():
+                        handle = tar.extractfile(member)
+                        files[name] = handle.read(cap) if handle else b""
+        except (tarfile.TarError, EOFError, OSError):
+            pass  # a truncated archive keeps what was read in full before the cap
+        return files
+
+
+def _remove(container: Any) -> None:
+    try:
+        container.remove(force=True, v=True)
+    except docker.errors.NotFound:
+        pass
+    except (docker.errors.APIError, requests.exceptions.RequestException):
+        pass  # the reaper removes it: it carries our label and an expiry
+
+
+def reap_orphans(client: docker.DockerClient, *, now: float | None = None) -> int:
+    """Remove labelled containers past their expiry, or whose owner process on this host died."""
+    now = time.time() if now is None else now
+    host = socket.gethostname()
+    removed = 0
+    for container in client.containers.list(all=True, filters={"label": LABEL}):
+        labels = container.labels
+        owner_host, _, owner_pid = labels.get(LABEL_OWNER, ":").partition(":")
+        expired = float(labels.get(LABEL_EXPIRES, "0") or 0) < now
+        orphaned = owner_host == host and owner_pid.isdigit() and not _alive(int(owner_pid))
+        if expired or orphaned:
+            _remove(container)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

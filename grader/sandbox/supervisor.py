@@ -1,0 +1,396 @@
+"""In-sandbox supervisor: serves the candidate's app, runs the hidden suite, reports back.
+
+Runs inside the container as root with only SETUID, SETGID, CHOWN and KILL, as PID 1's only
+child. It must stay stdlib-only: it is copied into the image as a lone script. It never reads
+anything the candidate can write; the host reads its report and the suite's results from
+folders the candidate cannot write.
+
+The same script runs "bare" (``--bare ROOT``) on the host for authoring and benchmarks: same
+steps, same files, no user switching. Bare mode is never used for candidates' code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+CANDIDATE_UID = 10001
+GRADER_UID = 10002
+PLUGIN = "grader.testkit.plugin"
+CONTAINER_LIB = "/opt/grader/lib"
+REPORT_SCHEMA = "grader.supervisor/1"
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where everything lives; the same shape in the container and in a bare run."""
+
+    in_dir: Path
+    out_dir: Path
+    candidate_root: Path
+    grader_root: Path
+
+    @classmethod
+    def under(cls, root: Path) -> Layout:
+        return cls(root / "in", root / "out", root / "candidate", root / "grader")
+
+    @property
+    def results_dir(self) -> Path:
+        return self.out_dir / "results"
+
+    @property
+    def app_dir(self) -> Path:
+        return self.candidate_root / "app"
+
+    @property
+    def tests_dir(self) -> Path:
+        return self.grader_root / "tests"
+
+    @property
+    def source_dir(self) -> Path:
+        return self.grader_root / "source"
+
+
+CONTAINER_LAYOUT = Layout(
+    Path("/in"), Path("/out"), Path("/sandbox/candidate"), Path("/sandbox/grader")
+)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """A uid/gid the supervisor runs a child as (None: stay who we are, in bare mode)."""
+
+    uid: int | None
+    gid: int | None
+
+    def owns(self, path: Path, mode: int) -> None:
+        """Set mode, then owner: without CAP_FOWNER root cannot chmod what it gave away."""
+        os.chmod(path, mode, follow_symlinks=False)
+        if self.uid is not None:
+            os.chown(path, self.uid, self.gid, follow_symlinks=False)
+
+
+def _copy_tree(
+    src: Path, dst: Path, owner: Identity, dir_mode: int, file_mode: int, top_mode: int | None = None
+) -> None:
+    """Copy regular files and folders only; nothing under dst exists or runs yet, so no race."""
+    dst.mkdir(mode=0o700)
+    for entry in sorted(os.scandir(src), key=lambda e: e.name):
+        target = dst / entry.name
+        if entry.is_dir(follow_symlinks=False):
+            _copy_tree(Path(entry.path), target, owner, dir_mode, file_mode)
+        elif entry.is_file(follow_symlinks=False):
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
+            with open(entry.path, "rb") as fin, os.fdopen(os.open(target, flags, 0o600), "wb") as fout:
+                while chunk := fin.read(1 << 16):
+                    fout.write(chunk)
+            owner.owns(target, file_mode)
+    owner.owns(dst, dir_mode if top_mode is None else top_mode)
+
+
+def _private_dir(path: Path, owner: Identity, mode: int = 0o700) -> Path:
+    path.mkdir(mode=0o700, parents=False, exist_ok=False)
+    owner.owns(path, mode)
+    return path
+
+
+class CappedLog:
+    """Drain a child's output into a file, keeping at most ``cap`` bytes; never blocks the child."""
+
+    def __init__(self, stream, path: Path, cap: int) -> None:
+        self.kept = 0
+        self.dropped = 0
+        self._stream = stream
+        self._file = open(path, "wb")  # noqa: SIM115 - closed by the drain thread
+        self._cap = cap
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        try:
+            while chunk := self._stream.read1(1 << 16):
+                room = self._cap - self.kept
+                if room > 0:
+                    self._file.write(chunk[:room])
+                    self._file.flush()
+                self.kept += min(room, len(chunk)) if room > 0 else 0
+                self.dropped += max(0, len(chunk) - max(room, 0))
+        except (OSError, ValueError):
+            pass
+        finally:
+            self._file.close()
+
+    def finish(self, timeout: float = 1.0) -> None:
+        self._thread.join(timeout)
+
+    def tail(self, path: Path, limit: int = 4000) -> str:
+        self.finish(0.2)
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return ""
+        return data[-limit:].decode("utf-8", "replace")
+
+
+def _limit_candidate() -> None:
+    """Applied in the candidate's process before exec: no core files, bounded files and fds."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+
+
+def _port_open(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def _waitress_args(entry: str, port: int) -> list[str]:
+    target = entry.strip()
+    call = target.endswith("()")
+    if call:
+        target = target[:-2]
+    args = ["-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=8", "--ident=app"]
+    return [*args, *(["--call"] if call else []), target]
+
+
+def _kill_candidate(app: subprocess.Popen, candidate: Identity) -> None:
+    """Stop the app, its process group and, in the container, every process of its uid."""
+    try:
+        os.killpg(app.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    if candidate.uid is None:
+        app.wait()
+        return
+    deadline = time.monotonic() + 2.0
+    while time.monotonic() < deadline:
+        survivors = []
+        for pid_dir in Path("/proc").iterdir():
+            if not pid_dir.name.isdigit():
+                continue
+            try:
+                if pid_dir.stat().st_uid == candidate.uid:
+                    survivors.append(int(pid_dir.name))
+            except OSError:
+                continue
+        for pid in survivors:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        app.poll()
+        if not survivors:
+            break
+        time.sleep(0.02)
+    app.wait()
+
+
+def _never_listened_hint(log_tail: str) -> str:
+    if "Running on http" in log_tail or "Serving Flask app" in log_tail:
+        return (
+            " It started Flask's development server instead: call app.run() only under"
+            ' `if __name__ == "__main__":`.'
+        )
+    return ""
+
+
+def supervise(layout: Layout, job: dict, *, bare: bool) -> dict:
+    """Run one grading job; return the report the host reads (also written to out/)."""
+    started = time.monotonic()
+    timings: dict[str, float] = {}
+    report: dict = {"schema": REPORT_SCHEMA, "phase": "setup", "app": {}, "suite": {}}
+    python = sys.executable
+    candidate = Identity(None, None) if bare else Identity(CANDIDATE_UID, CANDIDATE_UID)
+    grader = Identity(None, None) if bare else Identity(GRADER_UID, GRADER_UID)
+
+    # Popen changes directory before it switches user, and root here lacks DAC_OVERRIDE:
+    # the two working directories must be enterable (never listable) by others.
+    _copy_tree(layout.in_dir / "submission", layout.app_dir, candidate, 0o700, 0o600, 0o711)
+    candidate_tmp = _private_dir(layout.candidate_root / "tmp", candidate)
+    candidate_home = _private_dir(layout.candidate_root / "home", candidate)
+    _copy_tree(layout.in_dir / "tests", layout.tests_dir, grader, 0o700, 0o600)
+    _copy_tree(layout.in_dir / "submission", layout.source_dir, grader, 0o700, 0o600)
+    grader_tmp = _private_dir(layout.grader_root / "tmp", grader)
+    grader_home = _private_dir(layout.grader_root / "home", grader, 0o711)
+    layout.results_dir.mkdir(mode=0o700)
+    grader.owns(layout.results_dir, 0o700)
+    ini = layout.grader_root / "pytest.ini"
+    ini.write_text("[pytest]\n")
+    ini.chmod(0o644)
+    timings["setup_s"] = time.monotonic() - started
+
+    port = int(job["port"])
+    app_env = {
+        "PATH": f"{Path(python).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(candidate_home),
+        "TMPDIR": str(candidate_tmp),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": str(layout.app_dir),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONUNBUFFERED": "1",
+        **{str(k): str(v) for k, v in job.get("app_env", {}).items()},
+    }
+    log_path = layout.out_dir / "app.log"
+    report["phase"] = "app_start"
+    app_started_at = time.monotonic()
+    app = subprocess.Popen(
+        [python, "-s", *_waitress_args(job["entry"], port)],
+        cwd=layout.app_dir,
+        env=app_env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        close_fds=True,
+        start_new_session=True,
+        user=candidate.uid,
+        group=candidate.gid,
+        extra_groups=[] if candidate.uid is not None else None,
+        umask=0o077,
+        preexec_fn=_limit_candidate,
+    )
+    log = CappedLog(app.stdout, log_path, int(job["log_cap_bytes"]))
+    try:
+        _wait_for_app(app, port, float(job["app_start_timeout_s"]), report, log, log_path)
+        timings["app_start_s"] = time.monotonic() - app_started_at
+        if report["app"]["started"]:
+            report["phase"] = "suite"
+            suite_started_at = time.monotonic()
+            _run_suite(layout, job, report, python, grader, grader_tmp, grader_home, ini)
+            timings["suite_s"] = time.monotonic() - suite_started_at
+    finally:
+        _kill_candidate(app, candidate)
+        log.finish()
+        report["app"]["exit_code"] = app.returncode
+        report["app"]["log_bytes_dropped"] = log.dropped
+    report["phase"] = "done"
+    timings["total_s"] = time.monotonic() - started
+    report["timings"] = timings
+    return report
+
+
+def _wait_for_app(
+    app: subprocess.Popen, port: int, timeout_s: float, report: dict, log: CappedLog, log_path: Path
+) -> None:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if app.poll() is not None:
+            tail = log.tail(log_path)
+            report["app"] = {
+                "started": False,
+                "failure": "exited",
+                "reason": f"the app exited with code {app.returncode} before it served "
+                f"any request{_startup_error(tail)}",
+            }
+            return
+        if _port_open(port) and app.poll() is None:
+            report["app"] = {"started": True}
+            return
+        if time.monotonic() > deadline:
+            tail = log.tail(log_path)
+            report["app"] = {
+                "started": False,
+                "failure": "never_listened",
+                "reason": f"the app did not start serving within {timeout_s:g} s."
+                + _never_listened_hint(tail),
+            }
+            return
+        time.sleep(0.01)
+
+
+def _startup_error(log_tail: str) -> str:
+    """Name the last exception line of the start-up log (SyntaxError, ImportError...)."""
+    for line in reversed(log_tail.strip().splitlines()):
+        text = line.strip()
+        head = text.split(":", 1)[0]
+        if head.endswith(("Error", "Exception", "Exit", "Interrupt")) and " " not in head:
+            return f": {text[:300]}"
+    return ""
+
+
+def _run_suite(
+    layout: Layout,
+    job: dict,
+    report: dict,
+    python: str,
+    grader: Identity,
+    grader_tmp: Path,
+    grader_home: Path,
+    ini: Path,
+) -> None:
+    lib = job.get("grader_lib") or CONTAINER_LIB
+    env = {
+        "PATH": f"{Path(python).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(grader_home),
+        "TMPDIR": str(grader_tmp),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": lib,
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        "GRADER_APP_URL": f"http://127.0.0.1:{job['port']}",
+        "GRADER_SOURCE_DIR": str(layout.source_dir),
+        "GRADER_RESULTS_FILE": str(layout.results_dir / "pytest.json"),
+        "GRADER_TEST_TIMEOUT_S": str(job["test_timeout_s"]),
+        "GRADER_DEFAULT_SKILL": str(job.get("default_skill", "general")),
+    }
+    command = [
+        python, "-s", "-m", "pytest", "-p", PLUGIN, "-p", "no:cacheprovider",
+        "-c", str(ini), "--rootdir", str(layout.tests_dir),
+        "--basetemp", str(grader_tmp / "pytest"), "-q", "--no-header", "-rN",
+        str(layout.tests_dir),
+    ]  # fmt: skip
+    timeout_s = float(job["suite_timeout_s"])
+    suite = subprocess.Popen(
+        command,
+        cwd=grader_home,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        close_fds=True,
+        start_new_session=True,
+        user=grader.uid,
+        group=grader.gid,
+        extra_groups=[] if grader.uid is not None else None,
+    )
+    output_path = layout.out_dir / "suite.log"
+    output = CappedLog(suite.stdout, output_path, 64 << 10)
+    try:
+        suite.wait(timeout=timeout_s)
+        report["suite"] = {"exit_code": suite.returncode, "timed_out": False}
+    except subprocess.TimeoutExpired:
+        os.killpg(suite.pid, signal.SIGKILL)
+        suite.wait()
+        report["suite"] = {"exit_code": None, "timed_out": True, "timeout_s": timeout_s}
+    output.finish()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bare", metavar="ROOT", help="run on the host under ROOT (no sandbox)")
+    args = parser.parse_args(argv)
+    layout = Layout.under(Path(args.bare)) if args.bare else CONTAINER_LAYOUT
+    job = json.loads((layout.in_dir / "job.json").read_text())
+    try:
+        report = supervise(layout, job, bare=bool(args.bare))
+    except Exception as exc:  # report, never die silently: the host turns this into sandbox_error
+        report = {"schema": REPORT_SCHEMA, "phase": "crashed", "error": f"{type(exc).__name__}: {exc}"}
+    report_path = layout.out_dir / "supervisor.json"
+    tmp_path = report_path.with_suffix(".tmp")
+    tmp_path.write_text(json.dumps(report))
+    os.replace(tmp_path, report_path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

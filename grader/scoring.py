@@ -1,0 +1,128 @@
+"""Scoring: a pure function from test outcomes and weights to a score and a per-skill breakdown.
+
+A challenge may give a formula (hiring teams write it); it is compiled with RestrictedPython
+and evaluated with a small set of safe names, never with ``eval`` on its own.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from RestrictedPython import compile_restricted_eval, limited_builtins, safe_builtins
+from RestrictedPython.Eval import default_guarded_getitem
+
+from grader.errors import ChallengeError
+from grader.results import SkillScore, TestResult
+
+FORMULA_MAX_CHARS = 500
+_FORMULA_BUILTINS = {
+    **safe_builtins,
+    **limited_builtins,
+    "min": min,
+    "max": max,
+    "round": round,
+    "sum": sum,
+    "len": len,
+    "all": all,
+    "any": any,
+}
+
+
+@dataclass(frozen=True)
+class Score:
+    """The score of one run: the headline number and how it was reached."""
+
+    score: float
+    weighted: float
+    skills: dict[str, SkillScore]
+
+
+def skill_breakdown(tests: Iterable[TestResult]) -> dict[str, SkillScore]:
+    """Sum weights earned and possible per skill (skipped tests count as not earned)."""
+    totals: dict[str, list[float]] = {}
+    for test in tests:
+        earned, possible, passed, total = totals.setdefault(test.skill, [0.0, 0.0, 0, 0])
+        won = test.outcome == "passed"
+        totals[test.skill] = [
+            earned + (test.weight if won else 0.0),
+            possible + test.weight,
+            passed + int(won),
+            total + 1,
+        ]
+    return {
+        name: SkillScore(round(e, 3), round(p, 3), int(n), int(t))
+        for name, (e, p, n, t) in sorted(totals.items())
+    }
+
+
+# Arithmetic, comparisons, conditionals, calls of the allowed names, and dict/generator reads.
+# No `**` (9**9**9 would hang the host), no attributes, no lambdas, no walrus.
+_FORMULA_NODES = (
+    ast.Expression, ast.BinOp, ast.UnaryOp, ast.BoolOp, ast.Compare, ast.IfExp, ast.Call,
+    ast.Name, ast.Load, ast.Store, ast.Constant, ast.Subscript, ast.Tuple, ast.List,
+    ast.GeneratorExp, ast.comprehension, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.FloorDiv,
+    ast.Mod, ast.USub, ast.UAdd, ast.Not, ast.And, ast.Or, ast.Eq, ast.NotEq, ast.Lt,
+    ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn,
+)  # fmt: skip
+
+
+def compile_formula(formula: str) -> Any:
+    """Compile a manifest's scoring formula; raise ChallengeError when it is not allowed."""
+    if len(formula) > FORMULA_MAX_CHARS:
+        raise ChallengeError(f"scoring formula is longer than {FORMULA_MAX_CHARS} characters")
+    try:
+        tree = ast.parse(formula, mode="eval")
+    except SyntaxError as exc:
+        raise ChallengeError(f"scoring formula is not an expression: {exc.msg}") from exc
+    for node in ast.walk(tree):
+        if not isinstance(node, _FORMULA_NODES):
+            raise ChallengeError(f"scoring formula may not use {type(node).__name__}")
+    result = compile_restricted_eval(formula, "<scoring formula>")
+    if result.errors or result.code is None:
+        raise ChallengeError(f"scoring formula rejected: {'; '.join(result.errors)}")
+    return result.code
+
+
+def evaluate_formula(formula: str, variables: dict[str, Any]) -> float:
+    """Evaluate a scoring formula on ``variables``; the answer is clamped to 0..100."""
+    code = compile_formula(formula)
+    namespace = {
+        "__builtins__": _FORMULA_BUILTINS,
+        "_getitem_": default_guarded_getitem,
+        "_getattr_": getattr_denied,
+        **variables,
+    }
+    try:
+        value = eval(code, namespace)  # noqa: S307 - RestrictedPython-compiled, guarded names only
+    except Exception as exc:
+        raise ChallengeError(f"scoring formula failed: {type(exc).__name__}: {exc}") from exc
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ChallengeError(f"scoring formula must give a number, gave {type(value).__name__}")
+    return max(0.0, min(100.0, float(value)))
+
+
+def getattr_denied(obj: Any, name: str, default: Any = None) -> Any:
+    """Formulas work on numbers and dicts; attribute access is never needed, so refuse it."""
+    raise ChallengeError(f"scoring formula may not read attributes ({name!r})")
+
+
+def score_tests(tests: Iterable[TestResult], formula: str | None = None) -> Score:
+    """Score a run: weighted percentage of passed tests, or the challenge's formula."""
+    tests = list(tests)
+    skills = skill_breakdown(tests)
+    possible = sum(t.weight for t in tests)
+    earned = sum(t.weight for t in tests if t.outcome == "passed")
+    weighted = round(100 * earned / possible, 2) if possible else 0.0
+    if formula is None:
+        return Score(weighted, weighted, skills)
+    variables = {
+        "weighted": weighted,
+        "passed": sum(t.outcome == "passed" for t in tests),
+        "failed": sum(t.outcome in ("failed", "error") for t in tests),
+        "total": len(tests),
+        "skills": {name: s.percent for name, s in skills.items()},
+    }
+    return Score(round(evaluate_formula(formula, variables), 2), weighted, skills)
