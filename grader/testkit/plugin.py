@@ -1,0 +1,396 @@
+"""Pytest plugin for hidden suites: fixtures, markers, per-test timeouts, raw results file."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import json
+import math
+import os
+import signal
+import tempfile
+import threading
+from collections.abc import Callable, Generator, Mapping
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.testkit.client import Client, Exchange
+from grader.testkit.source import Source
+
+RESULTS_SCHEMA = "grader.raw/1"
+MESSAGE_CAP = 2000
+MAX_COLLECTION_ERRORS = 100
+DEFAULT_TEST_TIMEOUT_S = 10.0
+DEFAULT_SKILL = "general"
+
+MARKERS = (
+    "weight(n): the test's weight in the score (a positive number; default 1)",
+    "skill(name): the skill the report groups the test under (default: GRADER_DEFAULT_SKILL)",
+    "visible: candidates may see this test in full (name, docstring, message)",
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The plugin's whole configuration, read from the environment the supervisor sets."""
+
+    app_url: str | None = None  # GRADER_APP_URL: base URL of the running app
+    source_dir: Path | None = None  # GRADER_SOURCE_DIR: a copy of the submitted files
+    results_file: Path | None = None  # GRADER_RESULTS_FILE: raw results JSON; unset: none
+    test_timeout_s: float = DEFAULT_TEST_TIMEOUT_S  # GRADER_TEST_TIMEOUT_S: per test and request
+    default_skill: str = DEFAULT_SKILL  # GRADER_DEFAULT_SKILL: skill of unmarked tests
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> Settings:
+        """Build the settings from GRADER_* variables; empty ones count as unset."""
+
+        def value(name: str) -> str | None:
+            return environ.get(name, "").strip() or None
+
+        timeout_text = value("GRADER_TEST_TIMEOUT_S")
+        timeout_s = DEFAULT_TEST_TIMEOUT_S
+        if timeout_text is not None:
+            try:
+                timeout_s = float(timeout_text)
+            except ValueError:
+                timeout_s = math.nan
+            if not (math.isfinite(timeout_s) and timeout_s > 0):
+                raise pytest.UsageError(
+                    f"GRADER_TEST_TIMEOUT_S must be a positive number of seconds, "
+                    f"not {timeout_text!r}"
+                )
+        source_dir = value("GRADER_SOURCE_DIR")
+        results_file = value("GRADER_RESULTS_FILE")
+        return cls(
+            app_url=value("GRADER_APP_URL"),
+            source_dir=Path(source_dir) if source_dir else None,
+            results_file=Path(results_file) if results_file else None,
+            test_timeout_s=timeout_s,
+            default_skill=value("GRADER_DEFAULT_SKILL") or DEFAULT_SKILL,
+        )
+
+
+_SETTINGS = pytest.StashKey[Settings]()
+_RECORDER = pytest.StashKey["_Recorder"]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers, read the settings and start recording results."""
+    for line in MARKERS:
+        config.addinivalue_line("markers", line)
+    settings = Settings.from_environ(os.environ)
+    recorder = _Recorder(settings)
+    config.stash[_SETTINGS] = settings
+    config.stash[_RECORDER] = recorder
+    config.pluginmanager.register(recorder, "grader-testkit-recorder")
+
+
+# -- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def app_url(pytestconfig: pytest.Config) -> str:
+    """Return the base URL of the candidate's running app."""
+    url = pytestconfig.stash[_SETTINGS].app_url
+    if url is None:
+        pytest.fail(
+            "GRADER_APP_URL is not set: the grader sets it to the app's base URL "
+            "(set it by hand, e.g. http://127.0.0.1:8000, to run the suite on its own)",
+            pytrace=False,
+        )
+    try:
+        Client(url)
+    except ValueError as e:
+        pytest.fail(f"GRADER_APP_URL is not usable: {e}", pytrace=False)
+    return url
+
+
+@pytest.fixture
+def make_client(request: pytest.FixtureRequest, app_url: str) -> Callable[[], Client]:
+    """Return a factory of independent clients (own cookie jars) on the app."""
+    settings = request.config.stash[_SETTINGS]
+    recorder = request.config.stash[_RECORDER]
+    on_exchange = partial(recorder.record_exchange, request.node.nodeid)
+
+    def make() -> Client:
+        return Client(app_url, timeout_s=settings.test_timeout_s, on_exchange=on_exchange)
+
+    return make
+
+
+@pytest.fixture
+def client(make_client: Callable[[], Client]) -> Client:
+    """Return a client on the app with a fresh cookie jar."""
+    return make_client()
+
+
+@pytest.fixture(scope="session")
+def source(pytestconfig: pytest.Config) -> Source:
+    """Return a read-only view of the submitted files."""
+    source_dir = pytestconfig.stash[_SETTINGS].source_dir
+    if source_dir is None:
+        pytest.fail(
+            "GRADER_SOURCE_DIR is not set: the grader sets it to a copy of the submitted files",
+            pytrace=False,
+        )
+    if not source_dir.is_dir():
+        pytest.fail(f"GRADER_SOURCE_DIR {source_dir} is not a folder", pytrace=False)
+    return Source(source_dir)
+
+
+# -- results --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Phase:
+    outcome: str  # passed | failed | skipped, as pytest reports it
+    message: str | None
+    duration_s: float
+
+
+@dataclass
+class _Row:
+    id: str
+    name: str
+    description: str
+    skill: str
+    weight: float
+    visible: bool
+    invalid: str | None = None
+    phases: dict[str, _Phase] = field(default_factory=dict)
+
+    def outcome(self) -> tuple[str, str | None]:
+        """Return (passed|failed|error|skipped, message) from the phases pytest reported."""
+        setup = self.phases.get("setup")
+        call = self.phases.get("call")
+        teardown = self.phases.get("teardown")
+        if self.invalid is not None:
+            return "error", self.invalid
+        if setup is None:
+            return "error", "not run: the session stopped before this test"
+        if setup.outcome == "failed":
+            return "error", setup.message
+        if setup.outcome == "skipped":
+            return "skipped", setup.message
+        if call is not None and call.outcome == "failed":
+            return "failed", call.message
+        if teardown is not None and teardown.outcome == "failed":
+            return "error", teardown.message
+        if call is None:
+            return "error", "not run: the session stopped during this test"
+        if call.outcome == "skipped":
+            return "skipped", call.message
+        return "passed", None
+
+    def as_json(self, exchange: Exchange | None) -> dict[str, Any]:
+        """Return the row of the results file."""
+        outcome, message = self.outcome()
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "skill": self.skill,
+            "weight": self.weight,
+            "visible": self.visible,
+            "outcome": outcome,
+            "message": _shorten(message) if message is not None else None,
+            "duration_s": round(sum(p.duration_s for p in self.phases.values()), 6),
+            "exchange": exchange if outcome != "passed" else None,
+        }
+
+
+class _Recorder:
+    """Collect one row per test, time-limit each test, and write the results file at the end."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.rows: dict[str, _Row] = {}
+        self.errors: list[str] = []
+        self.exchanges: dict[str, Exchange] = {}
+
+    def record_exchange(self, nodeid: str, exchange: Exchange) -> None:
+        """Remember the latest exchange of a test's clients, for the report of a failure."""
+        self.exchanges[nodeid] = exchange
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        """Keep each collection error with its file, capped."""
+        if report.failed and len(self.errors) < MAX_COLLECTION_ERRORS:
+            where = report.nodeid or str(report.fspath)
+            self.errors.append(_shorten(f"{where}: {report.longreprtext.strip()}"))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Describe every test that will run, so that tests never run still get a row."""
+        for item in session.items:
+            self.rows[item.nodeid] = _describe(item, self.settings.default_skill)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        """Fail the setup of a test whose markers are invalid."""
+        row = self.rows.get(item.nodeid)
+        if row is not None and row.invalid is not None:
+            pytest.fail(row.invalid, pytrace=False)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, Any, None]:
+        """Run the test body under the per-test timeout."""
+        with _time_limit(self.settings.test_timeout_s):
+            yield
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Record the outcome, message and duration of one phase of a test."""
+        row = self.rows.get(report.nodeid)
+        if row is None:  # an item added after collection finished
+            return
+        row.phases[report.when] = _Phase(report.outcome, _message(report), report.duration)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Write the results file (when configured), also after a failed collection."""
+        if self.settings.results_file is None:
+            return
+        document = {
+            "schema": RESULTS_SCHEMA,
+            "exit_status": int(exitstatus),
+            "collected": session.testscollected,
+            "errors": self.errors,
+            "tests": [row.as_json(self.exchanges.get(nodeid)) for nodeid, row in self.rows.items()],
+        }
+        _write_json_atomically(self.settings.results_file, document)
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Generator[None, None, None]:
+    """Fail the running test after ``seconds`` (SIGALRM; only possible in the main thread)."""
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    armed = threading.Event()
+
+    def on_alarm(signum: int, frame: Any) -> None:
+        if armed.is_set():
+            armed.clear()
+            pytest.fail(f"test exceeded its {seconds:g} s timeout", pytrace=False)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    armed.set()
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        armed.clear()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _describe(item: pytest.Item, default_skill: str) -> _Row:
+    problems: list[str] = []
+    weight = 1.0
+    marker = item.get_closest_marker("weight")
+    if marker is not None:
+        value = marker.args[0] if len(marker.args) == 1 and not marker.kwargs else None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or value <= 0
+        ):
+            problems.append(
+                f"invalid weight marker {_marker_text(marker)}: "
+                "use one positive number, as in @pytest.mark.weight(3)"
+            )
+        else:
+            weight = float(value)
+    skill = default_skill
+    marker = item.get_closest_marker("skill")
+    if marker is not None:
+        value = marker.args[0] if len(marker.args) == 1 and not marker.kwargs else None
+        if isinstance(value, str) and value.strip():
+            skill = value.strip()
+        else:
+            problems.append(
+                f"invalid skill marker {_marker_text(marker)}: "
+                'use one skill name, as in @pytest.mark.skill("routing")'
+            )
+    return _Row(
+        id=item.nodeid,
+        name=item.name,
+        description=_description(item),
+        skill=skill,
+        weight=weight,
+        visible=item.get_closest_marker("visible") is not None,
+        invalid="; ".join(problems) or None,
+    )
+
+
+def _description(item: pytest.Item) -> str:
+    """Return the docstring's first line, else the test's name in words; plus any param id."""
+    doc = inspect.getdoc(getattr(item, "function", None)) or ""
+    lines = [line.strip() for line in doc.splitlines() if line.strip()]
+    if lines:
+        text = lines[0]
+    else:
+        name = getattr(item, "originalname", None) or item.name.partition("[")[0]
+        text = name.replace("_", " ").strip()
+        text = text.removeprefix("test ").strip() or text
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None:
+        text = f"{text} [{callspec.id}]"
+    return text
+
+
+def _marker_text(marker: pytest.Mark) -> str:
+    arguments = [repr(a) for a in marker.args] + [f"{k}={v!r}" for k, v in marker.kwargs.items()]
+    return f"{marker.name}({', '.join(arguments)})"
+
+
+def _message(report: pytest.TestReport) -> str | None:
+    """Return the short message of a failed or skipped phase: the crash line, or the reason."""
+    if report.passed:
+        return None
+    if report.skipped:
+        reason = getattr(report, "wasxfail", None)
+        if reason is not None:
+            return f"expected to fail: {reason}" if reason else "expected to fail"
+        longrepr = report.longrepr
+        text = longrepr[2] if isinstance(longrepr, tuple) and len(longrepr) == 3 else str(longrepr)
+        return str(text).removeprefix("Skipped: ")
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr)
+    # pytest drops "AssertionError: " before a bare assert's introspection, but not when the
+    # repr of the message happens to use double quotes; "Failed: " comes from pytest.fail; the
+    # client's errors need no module path to be clear.
+    if text.startswith("AssertionError: assert "):
+        text = text.removeprefix("AssertionError: ")
+    return text.removeprefix("Failed: ").removeprefix(f"{Client.__module__}.").strip()
+
+
+def _shorten(text: str, limit: int = MESSAGE_CAP) -> str:
+    """Cap text at ``limit`` characters, keeping its start and its end."""
+    if len(text) <= limit:
+        return text
+    marker = "\n[...]\n"
+    head = (limit - len(marker)) // 4
+    tail = limit - len(marker) - head
+    return text[:head] + marker + text[-tail:]
+
+
+def _write_json_atomically(path: Path, document: dict[str, Any]) -> None:
+    """Write the file whole or not at all: a temporary file in the same folder, then a rename."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            json.dump(document, file, indent=1, allow_nan=False)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
