@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from grader.challenges import Challenge
 from grader.config import Settings
+from grader.errors import GraderError
 from grader.pipeline import grade_path, open_sandbox
 
 
@@ -24,15 +25,16 @@ class BenchResult:
     sandboxed_s: list[float]
 
     def summary(self) -> str:
-        bare = statistics.median(self.bare_s)
-        boxed = statistics.median(self.sandboxed_s)
-        return (
-            f"{self.challenge} reference, {len(self.bare_s)} runs per mode\n"
-            f"  bare      median {bare:.3f} s  (min {min(self.bare_s):.3f}, max {max(self.bare_s):.3f})\n"
-            f"  sandboxed median {boxed:.3f} s  (min {min(self.sandboxed_s):.3f}, "
-            f"max {max(self.sandboxed_s):.3f})\n"
-            f"  ratio sandboxed/bare {boxed / bare:.2f}x"
-        )
+        """Medians, spread and the ratio, as printed by ``grader bench``."""
+        lines = [f"{self.challenge} reference, {len(self.bare_s)} runs per mode"]
+        for name, times in (("bare", self.bare_s), ("sandboxed", self.sandboxed_s)):
+            lines.append(
+                f"  {name:<9} median {statistics.median(times):.3f} s"
+                f"  (min {min(times):.3f}, max {max(times):.3f})"
+            )
+        ratio = statistics.median(self.sandboxed_s) / statistics.median(self.bare_s)
+        lines.append(f"  ratio sandboxed/bare {ratio:.2f}x")
+        return "\n".join(lines)
 
 
 def run_benchmark(*, challenge: Challenge, settings: Settings, runs: int) -> BenchResult:
@@ -47,6 +49,6 @@ def run_benchmark(*, challenge: Challenge, settings: Settings, runs: int) -> Ben
             )
             elapsed = time.perf_counter() - started
             if result.score != 100:
-                raise RuntimeError(f"{name} run scored {result.score}: {result.reason}")
+                raise GraderError(f"the {name} run scored {result.score:g}: {result.reason}")
             times[name].append(elapsed)
     return BenchResult(challenge.slug, times["bare"][1:], times["sandboxed"][1:])

@@ -68,7 +68,7 @@ def _require(table: dict[str, Any], key: str, kind: type | tuple[type, ...], whe
     if key not in table:
         raise ChallengeError(f"{where}: missing key {key!r}")
     value = table[key]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
         raise ChallengeError(f"{where}: {key!r} has the wrong type ({type(value).__name__})")
     return value
 
@@ -76,7 +76,9 @@ def _require(table: dict[str, Any], key: str, kind: type | tuple[type, ...], whe
 def _limits(table: dict[str, Any], where: str) -> dict[str, float]:
     unknown = sorted(set(table) - set(LIMIT_NAMES))
     if unknown:
-        raise ChallengeError(f"{where}: unknown limit {unknown[0]!r} (known: {', '.join(LIMIT_NAMES)})")
+        raise ChallengeError(
+            f"{where}: unknown limit {unknown[0]!r} (known: {', '.join(LIMIT_NAMES)})"
+        )
     limits = {}
     for name, value in table.items():
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
@@ -98,7 +100,9 @@ def _samples(root: Path, table: dict[str, Any], where: str) -> tuple[Sample, ...
         path = root / "samples" / name
         if not path.is_dir():
             raise ChallengeError(f"{here}: folder samples/{name} is missing")
-        samples.append(Sample(name, path, float(low), float(high), str(spec.get("description", ""))))
+        samples.append(
+            Sample(name, path, float(low), float(high), str(spec.get("description", "")))
+        )
     return tuple(samples)
 
 
@@ -138,7 +142,9 @@ def load_challenge(root: Path) -> Challenge:
     app = _require(manifest, "app", dict, where)
     entry = _require(app, "entry", str, f"{where} [app]")
     if not ENTRY.match(entry):
-        raise ChallengeError(f"{where} [app]: entry {entry!r} must look like 'module:app' or 'module:factory()'")
+        raise ChallengeError(
+            f"{where} [app]: entry {entry!r} must look like 'module:app' or 'module:factory()'"
+        )
     app_env = app.get("env", {})
     if not isinstance(app_env, dict) or not all(isinstance(v, str) for v in app_env.values()):
         raise ChallengeError(f"{where} [app.env]: values must be strings")

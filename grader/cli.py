@@ -41,23 +41,34 @@ def cli(ctx: click.Context) -> None:
 @click.argument("challenge_ref", metavar="CHALLENGE")
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print exactly the result document.")
-@click.option("--out", type=click.Path(path_type=Path), help="Folder for result.json and report.html.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Folder for result.json and report.html."
+)
 @click.option("--bare", is_flag=True, help="Authoring only: run on the host, without the sandbox.")
 @click.pass_context
 def grade_command(
-    ctx: click.Context, challenge_ref: str, submission: Path, as_json: bool, out: Path | None, bare: bool
+    ctx: click.Context,
+    challenge_ref: str,
+    submission: Path,
+    as_json: bool,
+    out: Path | None,
+    bare: bool,
 ) -> None:
     """Grade SUBMISSION (folder, .zip, .tar[.gz] or .py) against CHALLENGE (slug or path)."""
     settings = _settings(ctx)
     challenge = find_challenge(challenge_ref, settings.challenges_dir)
     sandbox = open_sandbox(settings, bare=bare)
-    result = grade_path(challenge=challenge, path=submission, sandbox=sandbox, settings=settings, strict=True)
+    result = grade_path(
+        challenge=challenge, path=submission, sandbox=sandbox, settings=settings, strict=True
+    )
     out = out or settings.reports_dir / f"{challenge.slug}-{result.submission_sha256[:12]}"
     report = write_report_files(result, out)
     if as_json:
         click.echo(result.to_json())
     else:
-        click.echo(f"{challenge.slug}: {result.status}, score {result.score:g}/100 ({result.reason})")
+        click.echo(
+            f"{challenge.slug}: {result.status}, score {result.score:g}/100 ({result.reason})"
+        )
         click.echo(f"report: {report}")
 
 
@@ -80,7 +91,7 @@ def list_command(ctx: click.Context) -> None:
 @click.option("--bare", is_flag=True, help="Authoring only: run on the host, without the sandbox.")
 @click.pass_context
 def validate_command(ctx: click.Context, slugs: tuple[str, ...], bare: bool) -> None:
-    """Prove challenges (all when none is named): reference 100 x3, starter low, samples in range."""
+    """Prove challenges (default: all): reference 100 x3, starter low, samples in range."""
     from grader.validation import validate_challenge
 
     settings = _settings(ctx)
@@ -91,7 +102,9 @@ def validate_command(ctx: click.Context, slugs: tuple[str, ...], bare: bool) -> 
     sandbox = open_sandbox(settings, bare=bare)
     failed = []
     for challenge in challenges:
-        report = validate_challenge(challenge, sandbox=sandbox, settings=settings, workers=_workers(settings))
+        report = validate_challenge(
+            challenge, sandbox=sandbox, settings=settings, workers=_workers(settings)
+        )
         click.echo(f"{challenge.slug}: {'ok' if report.ok else 'FAILED'}")
         for check in report.checks:
             click.echo(f"  {'ok ' if check.ok else 'BAD'}  {check.name}: {check.detail}")
@@ -115,7 +128,9 @@ def build_command(ctx: click.Context, force: bool) -> None:
     from grader.sandbox.docker import connect
     from grader.sandbox.image import build_image
 
-    tag = build_image(connect(), _settings(ctx), force=force, progress=lambda m: click.echo(m, err=True))
+    tag = build_image(
+        connect(), _settings(ctx), force=force, progress=lambda m: click.echo(m, err=True)
+    )
     click.echo(tag)
 
 
@@ -139,7 +154,9 @@ def demo_command(ctx: click.Context, out: Path | None) -> None:
 
     def run(target) -> tuple[Result, str]:
         challenge, sample = target
-        result = grade_path(challenge=challenge, path=sample.path, sandbox=sandbox, settings=settings)
+        result = grade_path(
+            challenge=challenge, path=sample.path, sandbox=sandbox, settings=settings
+        )
         write_report_files(result, out / challenge.slug / sample.name)
         click.echo(f"{challenge.slug}/{sample.name}: {result.status} {result.score:g}", err=True)
         return result, f"{challenge.slug}/{sample.name}/report.html"
@@ -172,7 +189,9 @@ def config_command() -> None:
 
 @cli.command("report")
 @click.argument("result_file", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--out", type=click.Path(path_type=Path), help="Folder for the report (default: beside it).")
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Folder for the report (default: beside it)."
+)
 def report_command(result_file: Path, out: Path | None) -> None:
     """Re-render report.html from a result document."""
     from grader.errors import InputRejected
@@ -208,4 +227,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

@@ -69,7 +69,9 @@ def _base(challenge: Challenge, submission: Submission | None, name: str = "") -
 
 def rejected_result(challenge: Challenge, submission_name: str, reason: str) -> Result:
     """The result of a submission intake refused: nothing ran."""
-    return Result(**_base(challenge, None, submission_name), status="rejected", reason=reason, score=0.0)
+    return Result(
+        **_base(challenge, None, submission_name), status="rejected", reason=reason, score=0.0
+    )
 
 
 def interpret(
@@ -77,7 +79,9 @@ def interpret(
 ) -> Result:
     """Turn a run record into a Result; pure apart from the timestamp."""
     supervisor = run.supervisor or {}
-    timings = {k: round(float(v), 3) for k, v in {**supervisor.get("timings", {}), **run.timings}.items()}
+    timings = {
+        k: round(float(v), 3) for k, v in {**supervisor.get("timings", {}), **run.timings}.items()
+    }
     common = {
         **_base(challenge, submission),
         "app_log": run.app_log,
@@ -99,7 +103,12 @@ def interpret(
     passed = sum(t.outcome == "passed" for t in tests)
     reason = f"{passed} of {len(tests)} tests passed"
     return Result(
-        **common, status="graded", reason=reason, score=score.score, tests=tests, skills=score.skills
+        **common,
+        status="graded",
+        reason=reason,
+        score=score.score,
+        tests=tests,
+        skills=score.skills,
     )
 
 

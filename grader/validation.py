@@ -97,11 +97,15 @@ def validate_challenge(
 
 def _check_statement(path: Path, report: ValidationReport) -> None:
     try:
-        html = markdown.markdown(path.read_text(encoding="utf-8"), extensions=["fenced_code", "tables"])
+        html = markdown.markdown(
+            path.read_text(encoding="utf-8"), extensions=["fenced_code", "tables"]
+        )
     except (OSError, UnicodeDecodeError) as exc:
         report.add("statement renders", False, f"README.md: {exc}")
         return
-    report.add("statement renders", "<h1>" in html or "<h2>" in html, f"{len(html)} characters of HTML")
+    report.add(
+        "statement renders", "<h1>" in html or "<h2>" in html, f"{len(html)} characters of HTML"
+    )
 
 
 def _check_suite_shape(reference: Result, report: ValidationReport) -> None:

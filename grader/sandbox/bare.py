@@ -5,6 +5,7 @@ For challenge authors and the benchmark's baseline only: candidates' code never 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
@@ -17,7 +18,14 @@ import time
 from pathlib import Path
 
 from grader.config import PROJECT_ROOT
-from grader.sandbox import OUTPUT_FILES, SUPERVISOR_PATH, SandboxJob, SandboxRun, build_payload, read_outputs
+from grader.sandbox import (
+    OUTPUT_FILES,
+    SUPERVISOR_PATH,
+    SandboxJob,
+    SandboxRun,
+    build_payload,
+    read_outputs,
+)
 
 
 class BareSandbox:
@@ -28,7 +36,9 @@ class BareSandbox:
 
     def run(self, job: SandboxJob) -> SandboxRun:
         """Run ``job`` bare; the deadline is enforced by killing the supervisor's session."""
-        run = SandboxRun(info={"kind": "bare", "image": "none (bare run on the host)", "limits": {}})
+        run = SandboxRun(
+            info={"kind": "bare", "image": "none (bare run on the host)", "limits": {}}
+        )
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="grader-bare-") as tmp:
             root = Path(tmp)
@@ -49,10 +59,8 @@ class BareSandbox:
             except subprocess.TimeoutExpired:
                 run.timed_out = True
             finally:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(supervisor.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 supervisor.wait()
             files = {}
             for name in OUTPUT_FILES:

@@ -74,7 +74,9 @@ class DockerSandbox:
             container.start()
             self._wait(container, limits.deadline_s + HOST_MARGIN_S, run)
             run.timings["run_s"] = time.monotonic() - started - run.timings["create_s"]
-            read_outputs(self._read_out(container, limits.output_cap_bytes), run, limits.log_cap_bytes)
+            read_outputs(
+                self._read_out(container, limits.output_cap_bytes), run, limits.log_cap_bytes
+            )
         except (docker.errors.APIError, requests.exceptions.RequestException) as exc:
             raise SandboxFailure(f"the Docker engine failed during the run: {exc}") from exc
         finally:

@@ -91,9 +91,7 @@ def ensure_base(client: docker.DockerClient, settings: Settings, progress: Progr
 
 
 def _import_mmdebstrap(tag: str) -> None:
-    debstrap = subprocess.Popen(
-        MMDEBSTRAP_COMMAND, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
+    debstrap = subprocess.Popen(MMDEBSTRAP_COMMAND, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     imported = subprocess.run(
         ["docker", "import", "-", tag], stdin=debstrap.stdout, capture_output=True
     )
@@ -127,7 +125,11 @@ def fill_wheelhouse(settings: Settings, arch: str, progress: Progress) -> Path:
 
 
 def build_image(
-    client: docker.DockerClient, settings: Settings, *, progress: Progress = print, force: bool = False
+    client: docker.DockerClient,
+    settings: Settings,
+    *,
+    progress: Progress = print,
+    force: bool = False,
 ) -> str:
     """Build the sandbox image unless one with the same input hash exists; return its tag."""
     tag = image_tag(settings)

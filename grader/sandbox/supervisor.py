@@ -12,6 +12,7 @@ steps, same files, no user switching. Bare mode is never used for candidates' co
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -81,7 +82,12 @@ class Identity:
 
 
 def _copy_tree(
-    src: Path, dst: Path, owner: Identity, dir_mode: int, file_mode: int, top_mode: int | None = None
+    src: Path,
+    dst: Path,
+    owner: Identity,
+    dir_mode: int,
+    file_mode: int,
+    top_mode: int | None = None,
 ) -> None:
     """Copy regular files and folders only; nothing under dst exists or runs yet, so no race."""
     dst.mkdir(mode=0o700)
@@ -91,7 +97,10 @@ def _copy_tree(
             _copy_tree(Path(entry.path), target, owner, dir_mode, file_mode)
         elif entry.is_file(follow_symlinks=False):
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
-            with open(entry.path, "rb") as fin, os.fdopen(os.open(target, flags, 0o600), "wb") as fout:
+            with (
+                open(entry.path, "rb") as fin,
+                os.fdopen(os.open(target, flags, 0o600), "wb") as fout,
+            ):
                 while chunk := fin.read(1 << 16):
                     fout.write(chunk)
             owner.owns(target, file_mode)
@@ -166,10 +175,8 @@ def _waitress_args(entry: str, port: int) -> list[str]:
 
 def _kill_candidate(app: subprocess.Popen, candidate: Identity) -> None:
     """Stop the app, its process group and, in the container, every process of its uid."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(app.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
     if candidate.uid is None:
         app.wait()
         return
@@ -185,10 +192,8 @@ def _kill_candidate(app: subprocess.Popen, candidate: Identity) -> None:
             except OSError:
                 continue
         for pid in survivors:
-            try:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
         app.poll()
         if not survivors:
             break
@@ -384,7 +389,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         report = supervise(layout, job, bare=bool(args.bare))
     except Exception as exc:  # report, never die silently: the host turns this into sandbox_error
-        report = {"schema": REPORT_SCHEMA, "phase": "crashed", "error": f"{type(exc).__name__}: {exc}"}
+        report = {
+            "schema": REPORT_SCHEMA,
+            "phase": "crashed",
+            "error": f"{type(exc).__name__}: {exc}",
+        }
     report_path = layout.out_dir / "supervisor.json"
     tmp_path = report_path.with_suffix(".tmp")
     tmp_path.write_text(json.dumps(report))

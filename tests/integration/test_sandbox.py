@@ -1,0 +1,117 @@
+"""The sandbox keeps its promises against hostile submissions, on a real Docker engine."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import docker
+import pytest
+
+from grader.pipeline import grade_path
+from grader.sandbox.docker import LABEL, LABEL_EXPIRES, LABEL_OWNER, reap_orphans
+
+SUBMISSIONS = Path(__file__).parents[1] / "fixtures" / "submissions"
+
+pytestmark = pytest.mark.docker
+
+
+def _grade(challenge, name, sandbox, settings):
+    started = time.monotonic()
+    result = grade_path(
+        challenge=challenge, path=SUBMISSIONS / name, sandbox=sandbox, settings=settings
+    )
+    return result, time.monotonic() - started
+
+
+def _outcomes(result):
+    return {t.id.rsplit("::", 1)[-1]: t for t in result.tests}
+
+
+def _labelled_containers() -> list:
+    return docker.from_env().containers.list(all=True, filters={"label": LABEL})
+
+
+def test_candidate_cannot_escape_the_sandbox(probe_challenge, docker_sandbox, settings):
+    """Reading the tests, writing results, network, root, killing others: all denied."""
+    result, _ = _grade(probe_challenge, "passes_all", docker_sandbox, settings)
+    assert result.status == "graded", result.reason
+    tests = _outcomes(result)
+    assert tests["test_nothing_escapes"].outcome == "passed", tests["test_nothing_escapes"].message
+    assert tests["test_env_is_allow_listed"].outcome == "passed", tests[
+        "test_env_is_allow_listed"
+    ].message
+    assert result.score == 100
+    assert result.sandbox["limits"]["network"] == "none"
+    assert result.sandbox["image_id"].startswith("sha256:")
+
+
+@pytest.mark.parametrize(
+    ("submission", "reason"),
+    [
+        ("syntax_error", "SyntaxError"),
+        ("exits_at_import", "exited with code 3"),
+        ("never_listens", "did not start serving within 4 s"),
+        ("runs_dev_server_at_import", "if __name__"),
+    ],
+)
+def test_app_that_cannot_start_is_app_failed_with_reason(
+    submission, reason, probe_challenge, docker_sandbox, settings
+):
+    result, elapsed = _grade(probe_challenge, submission, docker_sandbox, settings)
+    assert result.status == "app_failed"
+    assert reason in result.reason
+    assert result.score == 0
+    assert elapsed < probe_challenge.limits["deadline_s"]
+
+
+def test_hanging_route_costs_one_test_not_the_run(probe_challenge, docker_sandbox, settings):
+    result, elapsed = _grade(probe_challenge, "hanging_route", docker_sandbox, settings)
+    assert result.status == "graded"
+    home = _outcomes(result)["test_home_answers_ok"]
+    assert home.outcome == "failed"
+    assert "timeout" in home.message
+    assert elapsed < probe_challenge.limits["deadline_s"]
+
+
+@pytest.mark.parametrize("submission", ["fork_bomb", "memory_bomb"])
+def test_bombs_are_contained(submission, probe_challenge, docker_sandbox, settings):
+    result, elapsed = _grade(probe_challenge, submission, docker_sandbox, settings)
+    assert result.status == "graded", result.reason
+    assert _outcomes(result)["test_home_answers_ok"].outcome == "failed"
+    assert elapsed < probe_challenge.limits["deadline_s"]
+    assert not _labelled_containers()
+
+
+def test_forged_results_do_not_change_the_score(probe_challenge, docker_sandbox, settings):
+    """Printing PASSED lines and writing result files everywhere leaves the real score, 0."""
+    result, _ = _grade(probe_challenge, "forges_results", docker_sandbox, settings)
+    assert result.status == "graded"
+    assert result.score == 0
+    assert "test_forged" not in {t.id for t in result.tests}
+    assert "PASSED" in result.app_log  # what it printed is kept as log, never as results
+
+
+def test_no_container_is_left_behind(probe_challenge, docker_sandbox, settings):
+    _grade(probe_challenge, "passes_all", docker_sandbox, settings)
+    assert not _labelled_containers()
+
+
+def test_reaper_removes_orphans_and_spares_live_runs(docker_sandbox):
+    client = docker.from_env()
+    image = docker_sandbox.image
+    expired = client.containers.create(
+        image, ["true"], labels={LABEL: "run", LABEL_OWNER: "elsewhere:1", LABEL_EXPIRES: "1"}
+    )
+    alive = client.containers.create(
+        image,
+        ["true"],
+        labels={LABEL: "run", LABEL_OWNER: "elsewhere:1", LABEL_EXPIRES: str(2**40)},
+    )
+    try:
+        assert reap_orphans(client) == 1
+        ids = {c.id for c in _labelled_containers()}
+        assert expired.id not in ids
+        assert alive.id in ids
+    finally:
+        alive.remove(force=True, v=True)

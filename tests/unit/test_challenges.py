@@ -1,0 +1,61 @@
+"""Challenge manifests are checked and every problem is named."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.challenges import find_challenge, load_challenge
+from grader.errors import ChallengeError
+
+PROBE = Path(__file__).parents[1] / "fixtures" / "challenges" / "sandbox-probe"
+
+
+@pytest.fixture
+def challenge_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "sandbox-probe"
+    shutil.copytree(PROBE, target)
+    return target
+
+
+def test_probe_challenge_loads_with_its_limits(challenge_dir: Path):
+    challenge = load_challenge(challenge_dir)
+    assert challenge.slug == "sandbox-probe"
+    assert challenge.limits["deadline_s"] == 40
+    assert challenge.app_env == {"PROBE_SETTING": "from-manifest"}
+    assert len(challenge.version) == 16
+
+
+def test_version_changes_when_the_suite_changes(challenge_dir: Path):
+    before = load_challenge(challenge_dir).version
+    (challenge_dir / "tests" / "test_extra.py").write_text("def test_x():\n    pass\n")
+    assert load_challenge(challenge_dir).version != before
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda t: t.replace('id = "sandbox-probe"', 'id = "other"'), "must equal the folder name"),
+        (lambda t: t.replace('entry = "app:app"', 'entry = "app; rm -rf /"'), "entry"),
+        (lambda t: t.replace('difficulty = "easy"', 'difficulty = "extreme"'), "difficulty"),
+        (lambda t: t.replace("pids = 64", "pids = -1"), "positive"),
+        (lambda t: t.replace("pids = 64", "gpus = 1"), "unknown limit 'gpus'"),
+        (lambda t: t.replace('skills = ["serving", "isolation"]', "skills = []"), "skills"),
+        (lambda t: t + "\n[samples.missing]\nmin = 0\nmax = 10\n", "samples/missing is missing"),
+        (lambda t: t + "\n[samples.x]\nmin = 50\nmax = 10\n", "min <= max"),
+        (lambda t: t.replace("[app]", "[app"), "challenge.toml"),
+        (lambda t: t.replace('title = "Sandbox probe"\n', ""), "missing key 'title'"),
+    ],
+)
+def test_broken_manifest_is_rejected_with_the_reason(challenge_dir: Path, edit, message):
+    manifest = challenge_dir / "challenge.toml"
+    manifest.write_text(edit(manifest.read_text()))
+    with pytest.raises(ChallengeError, match=message):
+        load_challenge(challenge_dir)
+
+
+def test_unknown_challenge_lists_the_known_ones(tmp_path: Path, challenge_dir: Path):
+    with pytest.raises(ChallengeError, match="unknown challenge 'nope'; known: sandbox-probe"):
+        find_challenge("nope", tmp_path)

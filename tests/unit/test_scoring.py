@@ -1,0 +1,61 @@
+"""Scoring is a pure function of outcomes and weights; formulas run restricted."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.errors import ChallengeError
+from grader.results import TestResult
+from grader.scoring import evaluate_formula, score_tests
+
+
+def _row(outcome: str, weight: float = 1.0, skill: str = "routing") -> TestResult:
+    return TestResult(f"t::{outcome}{weight}{skill}", "d", skill, weight, outcome, "", 0.0, False)
+
+
+def test_score_is_the_weighted_share_of_passed_tests():
+    score = score_tests([_row("passed", 3), _row("failed", 1)])
+    assert score.score == 75.0
+
+
+def test_skipped_and_errored_tests_earn_nothing():
+    score = score_tests([_row("passed"), _row("skipped"), _row("error"), _row("failed")])
+    assert score.score == 25.0
+
+
+def test_skills_are_broken_down_by_weight():
+    score = score_tests([_row("passed", 2, "a"), _row("failed", 2, "a"), _row("passed", 1, "b")])
+    assert score.skills["a"].percent == 50.0
+    assert score.skills["b"].percent == 100.0
+    assert (score.skills["a"].passed, score.skills["a"].total) == (1, 2)
+
+
+def test_no_tests_scores_zero():
+    assert score_tests([]).score == 0.0
+
+
+def test_formula_sees_weighted_and_skills_and_is_clamped():
+    rows = [_row("passed", 1, "a"), _row("failed", 1, "b")]
+    assert score_tests(rows, "weighted * 3").score == 100.0
+    assert score_tests(rows, "min(skills['a'], skills['b'])").score == 0.0
+    assert score_tests(rows, "weighted if passed >= 1 else 0").score == 50.0
+
+
+@pytest.mark.parametrize(
+    ("formula", "message"),
+    [
+        ("9 ** 9 ** 9", "may not use Pow"),
+        ("__import__('os').system('true')", "may not use Attribute"),
+        ("__import__('os')", "starts with"),
+        ("weighted.__class__", "may not use Attribute"),
+        ("(lambda: 1)()", "may not use Lambda"),
+        ("open('/etc/passwd')", "NameError"),
+        ("'a' + 1", "TypeError"),
+        ("'text'", "must give a number"),
+        ("weighted +", "not an expression"),
+        ("1" * 600, "longer than"),
+    ],
+)
+def test_hostile_formulas_are_refused(formula, message):
+    with pytest.raises(ChallengeError, match=message):
+        evaluate_formula(formula, {"weighted": 50.0})
