@@ -13,10 +13,11 @@ from pathlib import Path
 import click
 
 from grader import __version__
-from grader.challenges import find_challenge, list_challenges
+from grader.challenges import Challenge, Sample, find_challenge, list_challenges
 from grader.config import Settings, describe_settings, load_settings
 from grader.errors import GraderError
 from grader.pipeline import grade_path, open_sandbox, parallel_map
+from grader.progress import progress_lines
 from grader.reports import render_index, write_report_files
 from grader.results import Result
 
@@ -152,16 +153,18 @@ def demo_command(ctx: click.Context, out: Path | None) -> None:
     sandbox = open_sandbox(settings)
     targets = [(c, s) for c in list_challenges(settings.challenges_dir) for s in c.samples]
 
-    def run(target) -> tuple[Result, str]:
-        challenge, sample = target
-        result = grade_path(
-            challenge=challenge, path=sample.path, sandbox=sandbox, settings=settings
-        )
-        write_report_files(result, out / challenge.slug / sample.name)
-        click.echo(f"{challenge.slug}/{sample.name}: {result.status} {result.score:g}", err=True)
-        return result, f"{challenge.slug}/{sample.name}/report.html"
+    with progress_lines(len(targets), "grading samples") as done:
 
-    rows = parallel_map(run, targets, _workers(settings))
+        def run(target: tuple[Challenge, Sample]) -> tuple[Result, str]:
+            challenge, sample = target
+            result = grade_path(
+                challenge=challenge, path=sample.path, sandbox=sandbox, settings=settings
+            )
+            write_report_files(result, out / challenge.slug / sample.name)
+            done(f"{challenge.slug}/{sample.name}: {result.status} {result.score:g}")
+            return result, f"{challenge.slug}/{sample.name}/report.html"
+
+        rows = parallel_map(run, targets, _workers(settings))
     index = out / "index.html"
     index.write_text(render_index(rows, "Sample submissions"), encoding="utf-8")
     click.echo(index.resolve())

@@ -265,17 +265,22 @@ def supervise(layout: Layout, job: dict, *, bare: bool) -> dict:
         preexec_fn=_limit_candidate,
     )
     log = CappedLog(app.stdout, log_path, int(job["log_cap_bytes"]))
+    # pytest starts now and waits for `ready`, so both start-ups overlap.
+    suite = _start_suite(layout, job, python, grader, grader_tmp, grader_home, ini)
     try:
         _wait_for_app(app, port, float(job["app_start_timeout_s"]), report, log, log_path)
         timings["app_start_s"] = time.monotonic() - app_started_at
         if report["app"]["started"]:
             report["phase"] = "suite"
             suite_started_at = time.monotonic()
-            _run_suite(layout, job, report, python, grader, grader_tmp, grader_home, ini)
+            _signal_ready(layout.grader_root / "ready")
+            report["suite"] = _finish_suite(suite, float(job["suite_timeout_s"]))
             timings["suite_s"] = time.monotonic() - suite_started_at
     finally:
+        _stop(suite)
         _kill_candidate(app, candidate)
         log.finish()
+        suite.output.finish()
         report["app"]["exit_code"] = app.returncode
         report["app"]["log_bytes_dropped"] = log.dropped
     report["phase"] = "done"
@@ -323,16 +328,22 @@ def _startup_error(log_tail: str) -> str:
     return ""
 
 
-def _run_suite(
+class Suite(subprocess.Popen):
+    """The pytest process, with its capped output."""
+
+    output: CappedLog
+
+
+def _start_suite(
     layout: Layout,
     job: dict,
-    report: dict,
     python: str,
     grader: Identity,
     grader_tmp: Path,
     grader_home: Path,
     ini: Path,
-) -> None:
+) -> Suite:
+    """Start pytest as ``grader``; it collects, then waits for the ready file."""
     lib = job.get("grader_lib") or CONTAINER_LIB
     env = {
         "PATH": f"{Path(python).parent}:/usr/local/bin:/usr/bin:/bin",
@@ -345,6 +356,7 @@ def _run_suite(
         "GRADER_APP_URL": f"http://127.0.0.1:{job['port']}",
         "GRADER_SOURCE_DIR": str(layout.source_dir),
         "GRADER_RESULTS_FILE": str(layout.results_dir / "pytest.json"),
+        "GRADER_READY_FILE": str(layout.grader_root / "ready"),
         "GRADER_TEST_TIMEOUT_S": str(job["test_timeout_s"]),
         "GRADER_DEFAULT_SKILL": str(job.get("default_skill", "general")),
     }
@@ -354,8 +366,7 @@ def _run_suite(
         "--basetemp", str(grader_tmp / "pytest"), "-q", "--no-header", "-rN",
         str(layout.tests_dir),
     ]  # fmt: skip
-    timeout_s = float(job["suite_timeout_s"])
-    suite = subprocess.Popen(
+    suite = Suite(
         command,
         cwd=grader_home,
         env=env,
@@ -368,16 +379,29 @@ def _run_suite(
         group=grader.gid,
         extra_groups=[] if grader.uid is not None else None,
     )
-    output_path = layout.out_dir / "suite.log"
-    output = CappedLog(suite.stdout, output_path, 64 << 10)
+    suite.output = CappedLog(suite.stdout, layout.out_dir / "suite.log", 64 << 10)
+    return suite
+
+
+def _signal_ready(path: Path) -> None:
+    path.write_text("ready\n")
+    path.chmod(0o644)
+
+
+def _finish_suite(suite: Suite, timeout_s: float) -> dict:
+    """Wait for pytest within its budget; report how it ended."""
     try:
         suite.wait(timeout=timeout_s)
-        report["suite"] = {"exit_code": suite.returncode, "timed_out": False}
     except subprocess.TimeoutExpired:
-        os.killpg(suite.pid, signal.SIGKILL)
-        suite.wait()
-        report["suite"] = {"exit_code": None, "timed_out": True, "timeout_s": timeout_s}
-    output.finish()
+        _stop(suite)
+        return {"exit_code": None, "timed_out": True, "timeout_s": timeout_s}
+    return {"exit_code": suite.returncode, "timed_out": False}
+
+
+def _stop(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,6 +10,7 @@ import os
 import signal
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,6 +27,7 @@ MESSAGE_CAP = 2000
 MAX_COLLECTION_ERRORS = 100
 DEFAULT_TEST_TIMEOUT_S = 10.0
 DEFAULT_SKILL = "general"
+READY_WAIT_S = 120.0
 
 MARKERS = (
     "weight(n): the test's weight in the score (a positive number; default 1)",
@@ -43,6 +45,7 @@ class Settings:
     results_file: Path | None = None  # GRADER_RESULTS_FILE: raw results JSON; unset: none
     test_timeout_s: float = DEFAULT_TEST_TIMEOUT_S  # GRADER_TEST_TIMEOUT_S: per test and request
     default_skill: str = DEFAULT_SKILL  # GRADER_DEFAULT_SKILL: skill of unmarked tests
+    ready_file: Path | None = None  # GRADER_READY_FILE: run tests only once this file exists
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -65,12 +68,14 @@ class Settings:
                 )
         source_dir = value("GRADER_SOURCE_DIR")
         results_file = value("GRADER_RESULTS_FILE")
+        ready_file = value("GRADER_READY_FILE")
         return cls(
             app_url=value("GRADER_APP_URL"),
             source_dir=Path(source_dir) if source_dir else None,
             results_file=Path(results_file) if results_file else None,
             test_timeout_s=timeout_s,
             default_skill=value("GRADER_DEFAULT_SKILL") or DEFAULT_SKILL,
+            ready_file=Path(ready_file) if ready_file else None,
         )
 
 
@@ -226,6 +231,7 @@ class _Recorder:
         """Describe every test that will run, so that tests never run still get a row."""
         for item in session.items:
             self.rows[item.nodeid] = _describe(item, self.settings.default_skill)
+        _wait_for_ready(self.settings.ready_file)
 
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -379,6 +385,21 @@ def _shorten(text: str, limit: int = MESSAGE_CAP) -> str:
     head = (limit - len(marker)) // 4
     tail = limit - len(marker) - head
     return text[:head] + marker + text[-tail:]
+
+
+def _wait_for_ready(ready_file: Path | None, limit_s: float = READY_WAIT_S) -> None:
+    """Wait for the supervisor's signal that the app serves.
+
+    pytest starts while the app is still starting, so both start-ups overlap; the supervisor
+    kills this process if the app never serves, so the bound here is only a backstop.
+    """
+    if ready_file is None:
+        return
+    deadline = time.monotonic() + limit_s
+    while not ready_file.exists():
+        if time.monotonic() > deadline:
+            raise pytest.UsageError(f"the app was not ready after {limit_s:g} s")
+        time.sleep(0.005)
 
 
 def _write_json_atomically(path: Path, document: dict[str, Any]) -> None:
