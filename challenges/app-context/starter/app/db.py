@@ -1,0 +1,71 @@
+"""The SQLite connection of a request."""
+
+import sqlite3
+import threading
+
+from flask import current_app
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS note (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    owner TEXT NOT NULL,
+    title TEXT NOT NULL,
+    body TEXT NOT NULL DEFAULT ''
+);
+"""
+
+
+# --- Given: do not change. /stats reports these counters. ------------------------------
+
+
+def open_connection():
+    """Open a connection to the configured database and count it."""
+    conn = sqlite3.connect(current_app.config["DATABASE"], timeout=10)
+    conn.row_factory = sqlite3.Row
+    _bump("opened")
+    return conn
+
+
+def close_connection(conn):
+    """Close a connection opened by open_connection() and count it."""
+    conn.close()
+    _bump("closed")
+
+
+def counts():
+    """Return the opened/closed counters of the current app."""
+    state = current_app.extensions["notes_db"]
+    with state["lock"]:
+        return {"opened": state["opened"], "closed": state["closed"]}
+
+
+def _bump(name):
+    state = current_app.extensions["notes_db"]
+    with state["lock"]:
+        state[name] += 1
+
+
+# --- Your part. --------------------------------------------------------------------------
+
+
+def get_db():
+    """Return this request's connection."""
+    # TODO: open the connection lazily, once per request, and reuse it (flask.g).
+    return open_connection()
+
+
+def close_db(exc=None):
+    """Close this request's connection, if one was opened."""
+    # TODO
+
+
+def init_app(app):
+    """Create the schema and set up the connection handling."""
+    app.extensions["notes_db"] = {"lock": threading.Lock(), "opened": 0, "closed": 0}
+    conn = sqlite3.connect(app.config["DATABASE"])
+    try:
+        conn.executescript(SCHEMA)
+    finally:
+        conn.close()
+    # TODO: make sure a request's connection is closed when the request ends,
+    # even when the view raised an exception.

@@ -1,0 +1,48 @@
+"""The JSON API blueprint, version 1: every answer under its prefix is JSON, errors included."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, url_for
+from werkzeug.exceptions import HTTPException
+
+from .catalog import Product, get_catalog
+
+bp = Blueprint("api", __name__)
+
+
+def error_response(e: HTTPException):
+    """Return the API's JSON body for an HTTP error."""
+    response = jsonify(error=e.description)
+    response.status_code = e.code or 500
+    if e.code == 405 and e.valid_methods:
+        response.headers["Allow"] = ", ".join(e.valid_methods)
+    return response
+
+
+# Errors raised inside this blueprint's views. Unmatched URLs under the prefix reach the
+# app-wide handler instead (see create_app), because routing failed before a blueprint was known.
+bp.register_error_handler(HTTPException, error_response)
+
+
+def _as_json(product: Product) -> dict:
+    return {
+        "slug": product.slug,
+        "name": product.name,
+        "price_cents": product.price_cents,
+        "url": url_for("shop.product", slug=product.slug),
+    }
+
+
+@bp.get("/products")
+def products():
+    """List every product."""
+    return {"products": [_as_json(p) for p in get_catalog().all()]}
+
+
+@bp.get("/products/<slug>")
+def product(slug: str):
+    """Return one product."""
+    found = get_catalog().get(slug)
+    if found is None:
+        abort(404, f"no product {slug!r}")
+    return _as_json(found)
