@@ -78,6 +78,7 @@ def validate_challenge(
         scores,
     )
     _check_suite_shape(references[0], report)
+    _check_skills(challenge, references[0], report)
     starter = results[REFERENCE_RUNS]
     report.add(
         f"starter runs and scores at most {challenge.starter_max:g}",
@@ -116,3 +117,19 @@ def _check_suite_shape(reference: Result, report: ValidationReport) -> None:
         hidden >= MIN_HIDDEN_TESTS and visible >= MIN_VISIBLE_TESTS,
         f"{hidden} hidden, {visible} visible",
     )
+
+
+def _check_skills(challenge: Challenge, reference: Result, report: ValidationReport) -> None:
+    """Every test names a manifest skill, and every manifest skill has a test."""
+    used = {t.skill for t in reference.tests}
+    declared = set(challenge.skills)
+    unknown, untested = sorted(used - declared), sorted(declared - used)
+    detail = "; ".join(
+        part
+        for part in (
+            f"tests use undeclared skills: {', '.join(unknown)}" if unknown else "",
+            f"skills without a test: {', '.join(untested)}" if untested else "",
+        )
+        if part
+    )
+    report.add("skills match the manifest", not detail, detail or ", ".join(challenge.skills))

@@ -357,6 +357,7 @@ def _start_suite(
         "GRADER_SOURCE_DIR": str(layout.source_dir),
         "GRADER_RESULTS_FILE": str(layout.results_dir / "pytest.json"),
         "GRADER_READY_FILE": str(layout.grader_root / "ready"),
+        "GRADER_APP_ENV": json.dumps(job.get("app_env", {})),
         "GRADER_TEST_TIMEOUT_S": str(job["test_timeout_s"]),
         "GRADER_DEFAULT_SKILL": str(job.get("default_skill", "general")),
     }

@@ -46,6 +46,7 @@ class Settings:
     test_timeout_s: float = DEFAULT_TEST_TIMEOUT_S  # GRADER_TEST_TIMEOUT_S: per test and request
     default_skill: str = DEFAULT_SKILL  # GRADER_DEFAULT_SKILL: skill of unmarked tests
     ready_file: Path | None = None  # GRADER_READY_FILE: run tests only once this file exists
+    app_env: Mapping[str, str] = field(default_factory=dict)  # GRADER_APP_ENV: manifest's env
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -69,6 +70,10 @@ class Settings:
         source_dir = value("GRADER_SOURCE_DIR")
         results_file = value("GRADER_RESULTS_FILE")
         ready_file = value("GRADER_READY_FILE")
+        try:
+            app_env = json.loads(value("GRADER_APP_ENV") or "{}")
+        except json.JSONDecodeError as e:
+            raise pytest.UsageError(f"GRADER_APP_ENV is not JSON: {e}") from e
         return cls(
             app_url=value("GRADER_APP_URL"),
             source_dir=Path(source_dir) if source_dir else None,
@@ -76,6 +81,7 @@ class Settings:
             test_timeout_s=timeout_s,
             default_skill=value("GRADER_DEFAULT_SKILL") or DEFAULT_SKILL,
             ready_file=Path(ready_file) if ready_file else None,
+            app_env={str(k): str(v) for k, v in app_env.items()},
         )
 
 
@@ -145,6 +151,12 @@ def source(pytestconfig: pytest.Config) -> Source:
     if not source_dir.is_dir():
         pytest.fail(f"GRADER_SOURCE_DIR {source_dir} is not a folder", pytrace=False)
     return Source(source_dir)
+
+
+@pytest.fixture(scope="session")
+def app_env(pytestconfig: pytest.Config) -> dict[str, str]:
+    """Return the environment the manifest's ``[app.env]`` gave the app (a copy)."""
+    return dict(pytestconfig.stash[_SETTINGS].app_env)
 
 
 # -- results --------------------------------------------------------------------------------

@@ -406,3 +406,19 @@ def test_source_fixture_reads_the_submission(run_suite: Any, tmp_path: Path) -> 
         GRADER_SOURCE_DIR=str(submission),
     )
     assert document["tests"][0]["outcome"] == "passed"
+
+
+def test_app_env_fixture_gives_the_manifests_environment(pytester, monkeypatch, tmp_path):
+    """Tests read [app.env] through `app_env` instead of copying its values."""
+    results = tmp_path / "results.json"
+    monkeypatch.setenv("GRADER_RESULTS_FILE", str(results))
+    monkeypatch.setenv("GRADER_APP_ENV", '{"SECRET_KEY": "from-manifest"}')
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makepyfile(
+        """
+        def test_reads_env(app_env):
+            assert app_env == {"SECRET_KEY": "from-manifest"}
+        """
+    )
+    outcome = pytester.runpytest("-p", "grader.testkit.plugin")
+    outcome.assert_outcomes(passed=1)
