@@ -74,6 +74,25 @@ class Identity:
     uid: int | None
     gid: int | None
 
+    def spawn(
+        self, command: list[str], *, cwd: Path, env: dict[str, str], **extra
+    ) -> subprocess.Popen:
+        """Start ``command`` as this identity in its own session, output piped, fds 0-2 only."""
+        return subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            close_fds=True,
+            start_new_session=True,
+            user=self.uid,
+            group=self.gid,
+            extra_groups=[] if self.uid is not None else None,
+            **extra,
+        )
+
     def owns(self, path: Path, mode: int) -> None:
         """Set mode, then owner: without CAP_FOWNER root cannot chmod what it gave away."""
         os.chmod(path, mode, follow_symlinks=False)
@@ -237,36 +256,23 @@ def supervise(layout: Layout, job: dict, *, bare: bool) -> dict:
 
     port = int(job["port"])
     app_env = {
-        "PATH": f"{Path(python).parent}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(candidate_home),
-        "TMPDIR": str(candidate_tmp),
-        "LANG": "C.UTF-8",
-        "PYTHONPATH": str(layout.app_dir),
-        "PYTHONDONTWRITEBYTECODE": "1",
+        **_base_env(python, candidate_home, candidate_tmp, str(layout.app_dir)),
         "PYTHONUNBUFFERED": "1",
         **{str(k): str(v) for k, v in job.get("app_env", {}).items()},
     }
     log_path = layout.out_dir / "app.log"
     report["phase"] = "app_start"
     app_started_at = time.monotonic()
-    app = subprocess.Popen(
+    app = candidate.spawn(
         [python, "-s", *_waitress_args(job["entry"], port)],
         cwd=layout.app_dir,
         env=app_env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        close_fds=True,
-        start_new_session=True,
-        user=candidate.uid,
-        group=candidate.gid,
-        extra_groups=[] if candidate.uid is not None else None,
         umask=0o077,
         preexec_fn=_limit_candidate,
     )
     log = CappedLog(app.stdout, log_path, int(job["log_cap_bytes"]))
     # pytest starts now and waits for `ready`, so both start-ups overlap.
-    suite = _start_suite(layout, job, python, grader, grader_tmp, grader_home, ini)
+    suite, suite_output = _start_suite(layout, job, python, grader, grader_tmp, grader_home, ini)
     try:
         _wait_for_app(app, port, float(job["app_start_timeout_s"]), report, log, log_path)
         timings["app_start_s"] = time.monotonic() - app_started_at
@@ -280,7 +286,7 @@ def supervise(layout: Layout, job: dict, *, bare: bool) -> dict:
         _stop(suite)
         _kill_candidate(app, candidate)
         log.finish()
-        suite.output.finish()
+        suite_output.finish()
         report["app"]["exit_code"] = app.returncode
         report["app"]["log_bytes_dropped"] = log.dropped
     report["phase"] = "done"
@@ -328,10 +334,16 @@ def _startup_error(log_tail: str) -> str:
     return ""
 
 
-class Suite(subprocess.Popen):
-    """The pytest process, with its capped output."""
-
-    output: CappedLog
+def _base_env(python: str, home: Path, tmp: Path, pythonpath: str) -> dict[str, str]:
+    """The allow-listed environment both children start from: no secrets, no test paths."""
+    return {
+        "PATH": f"{Path(python).parent}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(home),
+        "TMPDIR": str(tmp),
+        "LANG": "C.UTF-8",
+        "PYTHONPATH": pythonpath,
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
 
 
 def _start_suite(
@@ -342,16 +354,11 @@ def _start_suite(
     grader_tmp: Path,
     grader_home: Path,
     ini: Path,
-) -> Suite:
+) -> tuple[subprocess.Popen, CappedLog]:
     """Start pytest as ``grader``; it collects, then waits for the ready file."""
     lib = job.get("grader_lib") or CONTAINER_LIB
     env = {
-        "PATH": f"{Path(python).parent}:/usr/local/bin:/usr/bin:/bin",
-        "HOME": str(grader_home),
-        "TMPDIR": str(grader_tmp),
-        "LANG": "C.UTF-8",
-        "PYTHONPATH": lib,
-        "PYTHONDONTWRITEBYTECODE": "1",
+        **_base_env(python, grader_home, grader_tmp, lib),
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "GRADER_APP_URL": f"http://127.0.0.1:{job['port']}",
         "GRADER_SOURCE_DIR": str(layout.source_dir),
@@ -367,21 +374,8 @@ def _start_suite(
         "--basetemp", str(grader_tmp / "pytest"), "-q", "--no-header", "-rN",
         str(layout.tests_dir),
     ]  # fmt: skip
-    suite = Suite(
-        command,
-        cwd=grader_home,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        close_fds=True,
-        start_new_session=True,
-        user=grader.uid,
-        group=grader.gid,
-        extra_groups=[] if grader.uid is not None else None,
-    )
-    suite.output = CappedLog(suite.stdout, layout.out_dir / "suite.log", 64 << 10)
-    return suite
+    suite = grader.spawn(command, cwd=grader_home, env=env)
+    return suite, CappedLog(suite.stdout, layout.out_dir / "suite.log", 64 << 10)
 
 
 def _signal_ready(path: Path) -> None:
@@ -389,7 +383,7 @@ def _signal_ready(path: Path) -> None:
     path.chmod(0o644)
 
 
-def _finish_suite(suite: Suite, timeout_s: float) -> dict:
+def _finish_suite(suite: subprocess.Popen, timeout_s: float) -> dict:
     """Wait for pytest within its budget; report how it ended."""
     try:
         suite.wait(timeout=timeout_s)
