@@ -37,7 +37,7 @@ class Settings:
     app_start_timeout_s: float = _setting(15.0, "how long the app may take to listen")
     test_timeout_s: float = _setting(10.0, "per-test (and per-request) timeout")
     memory_mb: int = _setting(512, "memory limit (memory+swap) of a run's container")
-    cpus: float = _setting(1.0, "CPU quota of a run's container")
+    cpus: float = _setting(2.0, "CPU quota of a run's container (the app and pytest overlap)")
     pids: int = _setting(128, "process and thread limit of a run's container")
     tmpfs_mb: int = _setting(64, "size of the candidate's writable scratch space")
     log_cap_bytes: int = _setting(64 * 1024, "bytes of the app's output kept")
