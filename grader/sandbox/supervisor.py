@@ -147,14 +147,14 @@ class CappedLog:
     def _drain(self) -> None:
         try:
             while chunk := self._stream.read1(1 << 16):
-                room = self._cap - self.kept
-                if room > 0:
-                    self._file.write(chunk[:room])
+                keep = chunk[: max(0, self._cap - self.kept)]
+                if keep:
+                    self._file.write(keep)
                     self._file.flush()
-                self.kept += min(room, len(chunk)) if room > 0 else 0
-                self.dropped += max(0, len(chunk) - max(room, 0))
+                self.kept += len(keep)
+                self.dropped += len(chunk) - len(keep)
         except (OSError, ValueError):
-            pass
+            pass  # the child's end closed abruptly: what was read is kept
         finally:
             self._file.close()
 
