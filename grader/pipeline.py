@@ -56,5 +56,9 @@ def parallel_map(func: Callable[[T], R], items: Iterable[T], workers: int) -> li
     items = list(items)
     if workers <= 1 or len(items) <= 1:
         return [func(item) for item in items]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         return list(pool.map(func, items))
+    finally:
+        # On Ctrl-C, drop what has not started; running gradings finish and clean up.
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -11,7 +14,9 @@ import pytest
 from grader.pipeline import grade_path
 from grader.sandbox.docker import LABEL, LABEL_EXPIRES, LABEL_OWNER, reap_orphans
 
-SUBMISSIONS = Path(__file__).parents[1] / "fixtures" / "submissions"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+SUBMISSIONS = FIXTURES / "submissions"
+PROBE = FIXTURES / "challenges" / "sandbox-probe"
 
 pytestmark = pytest.mark.docker
 
@@ -115,3 +120,22 @@ def test_reaper_removes_orphans_and_spares_live_runs(docker_sandbox):
         assert alive.id in ids
     finally:
         alive.remove(force=True, v=True)
+
+
+def test_ctrl_c_mid_run_leaves_no_container(tmp_path):
+    """SIGINT while a container runs: the CLI exits 130 and the container is removed."""
+    command = [
+        sys.executable, "-m", "grader.cli", "grade", str(PROBE), str(SUBMISSIONS / "hanging_route"),
+        "--out", str(tmp_path),
+    ]  # fmt: skip
+    grading = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not _labelled_containers():
+        assert grading.poll() is None, grading.communicate()
+        assert time.monotonic() < deadline, "no container appeared"
+        time.sleep(0.05)
+    grading.send_signal(signal.SIGINT)
+    _, stderr = grading.communicate(timeout=60)
+    assert grading.returncode == 130
+    assert stderr.strip() == "error: interrupted"
+    assert not _labelled_containers()
