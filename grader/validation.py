@@ -18,6 +18,7 @@ from grader.scoring import compile_formula
 REFERENCE_RUNS = 3
 MIN_HIDDEN_TESTS = 12
 MIN_VISIBLE_TESTS = 2
+MIN_SAMPLES = 3
 
 
 @dataclass(frozen=True)
@@ -91,8 +92,11 @@ def validate_challenge(
             sample.min_score <= result.score <= sample.max_score,
             _describe(result),
         )
-    if not challenge.samples:
-        report.add("samples", False, "no [samples.*] in the manifest; add at least three")
+    report.add(
+        f"at least {MIN_SAMPLES} samples",
+        len(challenge.samples) >= MIN_SAMPLES,
+        ", ".join(s.name for s in challenge.samples) or "no [samples.*] in the manifest",
+    )
     return report
 
 
