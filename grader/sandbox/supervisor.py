@@ -30,6 +30,11 @@ GRADER_UID = 10002
 PLUGIN = "grader.testkit.plugin"
 CONTAINER_LIB = "/opt/grader/lib"
 REPORT_SCHEMA = "grader.supervisor/1"
+# Built-in plugins a hidden suite never needs; each costs start-up time on every run.
+UNUSED_PYTEST_PLUGINS = [
+    "-p", "no:cacheprovider", "-p", "no:doctest", "-p", "no:pastebin",
+    "-p", "no:stepwise", "-p", "no:setuponly", "-p", "no:setupplan",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -369,7 +374,7 @@ def _start_suite(
         "GRADER_DEFAULT_SKILL": str(job.get("default_skill", "general")),
     }
     command = [
-        python, "-s", "-m", "pytest", "-p", PLUGIN, "-p", "no:cacheprovider",
+        python, "-s", "-m", "pytest", "-p", PLUGIN, *UNUSED_PYTEST_PLUGINS,
         "-c", str(ini), "--rootdir", str(layout.tests_dir),
         "--basetemp", str(grader_tmp / "pytest"), "-q", "--no-header", "-rN",
         str(layout.tests_dir),
