@@ -69,6 +69,7 @@ class Result:
     grader_version: str = ""
     graded_at: str = ""
     max_score: float = 100.0
+    candidate: str = ""
     schema: str = SCHEMA
 
     def to_dict(self) -> dict[str, Any]:
