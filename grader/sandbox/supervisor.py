@@ -176,7 +176,13 @@ class CappedLog:
 
 
 def _limit_candidate() -> None:
-    """Applied in the candidate's process before exec: no core files, bounded files and fds."""
+    """Applied in the candidate's process before exec: lowest CPU priority, bounded files.
+
+    The niceness keeps the hidden suite (and the supervisor) runnable when the app spins or
+    forks until the pids limit: without it a fork bomb starves pytest past its deadline.
+    The candidate cannot raise it back (no CAP_SYS_NICE).
+    """
+    os.nice(19)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
     resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
