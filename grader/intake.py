@@ -172,43 +172,6 @@ def submission_from_bytes(
     return _finish(collector, dest, source_name, strip=kind != "py")
 
 
-def tar_submission(sub: Submission, arcname: str = "submission") -> bytes:
-    """Return an uncompressed tar of the submission under `arcname/`, byte-for-byte repeatable.
-
-    Entries are sorted, owned by uid/gid 0, dirs 0755 and files 0644, with mtime 0.
-    """
-    if not arcname or arcname in (".", "..") or "/" in arcname or "\\" in arcname:
-        raise ValueError(f"arcname must be one plain path component, not {arcname!r}")
-    files = [tuple(f.split("/")) for f in sub.files]
-    dirs = {(arcname,)}
-    for parts in files:
-        dirs.update((arcname, *parts[:i]) for i in range(1, len(parts)))
-    # Sorting by path components puts every folder before what it holds.
-    entries: list[tuple[tuple[str, ...], tuple[str, ...] | None]] = [(d, None) for d in dirs]
-    entries += [((arcname, *f), f) for f in files]
-    entries.sort(key=lambda entry: entry[0])
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT, encoding="utf-8") as tar:
-        for arcparts, relparts in entries:
-            info = tarfile.TarInfo("/".join(arcparts))
-            info.uid = info.gid = 0
-            info.uname = info.gname = ""
-            info.mtime = 0
-            if relparts is None:
-                info.type = tarfile.DIRTYPE
-                info.mode = 0o755
-                tar.addfile(info)
-            else:
-                content = _read_back(sub.root, relparts)
-                info.mode = 0o644
-                info.size = len(content)
-                tar.addfile(info, io.BytesIO(content))
-    return buffer.getvalue()
-
-
-# --- input kinds ------------------------------------------------------------------------
-
-
 def _kind_of(name: str) -> str:
     lowered = name.lower()
     for suffix, kind in _SUFFIXES:
@@ -924,26 +887,3 @@ def _write_file(
             out.write(content)
     finally:
         os.close(dir_fd)
-
-
-def _read_back(root: Path, parts: tuple[str, ...]) -> bytes:
-    """Read a submission file through directory fds, refusing links and special files."""
-    rel = "/".join(parts)
-    try:
-        dir_fd = os.open(root, _DIR_FLAGS)
-        try:
-            for part in parts[:-1]:
-                child = os.open(part, _DIR_FLAGS, dir_fd=dir_fd)
-                os.close(dir_fd)
-                dir_fd = child
-            fd = os.open(parts[-1], os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
-        finally:
-            os.close(dir_fd)
-        with os.fdopen(fd, "rb") as stream:
-            if not stat.S_ISREG(os.fstat(fd).st_mode):
-                raise GraderError(f"submission file {rel} in {root} is not a regular file")
-            return stream.read()
-    except OSError as e:
-        raise GraderError(
-            f"cannot read submission file {rel} in {root} ({e.strerror}): run intake again"
-        ) from e

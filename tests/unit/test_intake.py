@@ -25,7 +25,6 @@ from grader.intake import (
     Submission,
     load_submission,
     submission_from_bytes,
-    tar_submission,
 )
 
 MiB = 1024 * 1024
@@ -746,49 +745,6 @@ def test_unicode_names_round_trip(tmp_path: Path) -> None:
     ]
     assert {sub.files for sub in subs} == {tuple(sorted(files))}
     assert len({sub.sha256 for sub in subs}) == 1
-    with tarfile.open(fileobj=io.BytesIO(tar_submission(subs[0]))) as shipped:
-        assert "submission/vues/café.py" in shipped.getnames()
-
-
-# --- tar_submission -----------------------------------------------------------------------
-
-
-def test_tar_submission_round_trips(tmp_path: Path) -> None:
-    sub = load_submission(write_folder(tmp_path / "proj", PROJECT), tmp_path / "dest")
-
-    shipped = tar_submission(sub)
-
-    with tarfile.open(fileobj=io.BytesIO(shipped)) as archive:
-        members = archive.getmembers()
-        files = {
-            m.name: archive.extractfile(m).read()  # type: ignore[union-attr]
-            for m in members
-            if m.isfile()
-        }
-    assert files == {f"submission/{rel}": content for rel, content in PROJECT.items()}
-    assert [m.name for m in members] == sorted(
-        (m.name for m in members), key=lambda name: name.split("/")
-    )
-    for member in members:
-        assert (member.uid, member.gid, member.mtime) == (0, 0, 0)
-        assert member.isdir() or member.isfile()
-        assert member.mode == (0o755 if member.isdir() else 0o644)
-
-
-def test_tar_submission_is_deterministic(tmp_path: Path, project_sources: dict[str, Path]) -> None:
-    folder = load_submission(project_sources["folder"], tmp_path / "d1")
-    zipped = load_submission(project_sources["zip"], tmp_path / "d2")
-    os.utime(folder.root / "app.py", (1, 1))
-
-    assert tar_submission(folder) == tar_submission(folder)
-    assert tar_submission(folder) == tar_submission(zipped)
-    assert tar_submission(folder, "work") != tar_submission(folder)
-
-
-def test_tar_submission_refuses_a_path_as_arcname(tmp_path: Path) -> None:
-    sub = load_submission(write_folder(tmp_path / "proj", PROJECT), tmp_path / "dest")
-    with pytest.raises(ValueError, match="arcname"):
-        tar_submission(sub, "../x")
 
 
 # --- properties ---------------------------------------------------------------------------
@@ -882,7 +838,6 @@ def check_outcome(data: bytes, name: str) -> None:
                 assert stat.S_ISREG(path.lstat().st_mode)
                 assert path.resolve().is_relative_to(real_dest)
             assert len(sub.files) <= SMALL.max_files
-            assert tar_submission(sub)
         assert set(os.listdir(base)) <= {"outside.txt", "dest"}
         assert (base / "outside.txt").read_text() == "untouched"
 
