@@ -1,0 +1,353 @@
+"""What each report shows, chosen from a result document (pure; the templates only lay it out)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from http import HTTPStatus
+from typing import Any
+
+from grader.reports import charts
+from grader.results import STATUSES, Result, SkillScore, TestResult
+
+BODY_EXCERPT_CHARS = 2000
+
+STATUS_LABELS = {
+    "graded": "Graded",
+    "app_failed": "App failed",
+    "timeout": "Timed out",
+    "sandbox_error": "Grader error",
+    "rejected": "Rejected",
+}
+OUTCOME_ORDER = {"failed": 0, "error": 1, "skipped": 2, "passed": 3}
+
+_TIMING_LABELS = {
+    "setup_s": "Set-up",
+    "app_start_s": "App start",
+    "suite_s": "Hidden suite",
+    "total_s": "Supervisor total",
+    "create_s": "Container create",
+    "run_s": "Container run",
+    "sandbox_s": "Sandbox total",
+}
+_LIMIT_LABELS = {
+    "deadline_s": "Deadline",
+    "test_timeout_s": "Per-test timeout",
+    "memory_mb": "Memory",
+    "cpus": "CPUs",
+    "pids": "Processes",
+    "tmpfs_mb": "Scratch space",
+    "network": "Network",
+}
+
+
+def status_label(status: str) -> str:
+    """Name a status for people."""
+    return STATUS_LABELS.get(status, status)
+
+
+def _finite(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def number(value: Any) -> str:
+    """Format a score or weight without trailing zeros (90.48, 50, 2.5); show odd values as text."""
+    finite = _finite(value)
+    return str(value) if finite is None else f"{round(finite, 2):g}"
+
+
+def duration(seconds: Any) -> str:
+    """Format a duration for people: 12 ms, 1.25 s."""
+    finite = _finite(seconds)
+    if finite is None:
+        return str(seconds)
+    if finite < 1:
+        return f"{finite * 1000:.0f} ms"
+    return f"{finite:.2f} s"
+
+
+def when(iso: str) -> str:
+    """Format an ISO timestamp as 2026-11-25 15:40 UTC; leave anything else as it is."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return str(iso or "unknown")
+    offset = moment.utcoffset()
+    if offset is not None and not offset.total_seconds():
+        return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return moment.strftime("%Y-%m-%d %H:%M %z").strip()
+
+
+def _labelled(values: Any, labels: Mapping[str, str]) -> list[tuple[str, str]]:
+    if not isinstance(values, Mapping):
+        return [("", str(values))] if values else []
+    rows = []
+    for key, value in values.items():
+        key = str(key)
+        label = labels.get(key, key)
+        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+            if key.endswith("_s"):
+                text = duration(value) if key in _TIMING_LABELS else f"{value:g} s"
+            elif key.endswith("_mb"):
+                text = f"{value:g} MiB"
+            else:
+                text = f"{value:g}"
+        else:
+            text = str(value)
+        rows.append((label, text))
+    return rows
+
+
+def timing_rows(timings: Any) -> list[tuple[str, str]]:
+    """Name and format a run's timings."""
+    return _labelled(timings, _TIMING_LABELS)
+
+
+def limit_rows(limits: Any) -> list[tuple[str, str]]:
+    """Name and format a sandbox's limits."""
+    return _labelled(limits, _LIMIT_LABELS)
+
+
+def ordered_tests(tests: Sequence[TestResult]) -> list[TestResult]:
+    """Order tests failures first (failed, error, skipped, passed), keeping the suite's order."""
+    return sorted(tests, key=lambda t: OUTCOME_ORDER.get(t.outcome, 0))
+
+
+def outcome_counts(tests: Sequence[TestResult]) -> dict[str, int]:
+    """Count tests per outcome, every outcome present."""
+    counts = dict.fromkeys(("passed", "failed", "error", "skipped"), 0)
+    for test in tests:
+        counts[test.outcome] = counts.get(test.outcome, 0) + 1
+    return counts
+
+
+def weighted_percent(skills: Mapping[str, SkillScore]) -> float | None:
+    """Return the weighted pass rate over all skills, or None when nothing was weighed."""
+    possible = sum(s.possible for s in skills.values())
+    if not possible:
+        return None
+    return round(100 * sum(s.earned for s in skills.values()) / possible, 2)
+
+
+def weakest_skill(skills: Mapping[str, SkillScore]) -> tuple[str, SkillScore] | None:
+    """Return the skill with the lowest share earned, or None when every skill is complete."""
+    if not skills:
+        return None
+    name, skill = min(skills.items(), key=lambda item: (item[1].percent, item[0]))
+    return (name, skill) if skill.percent < 100 else None
+
+
+@dataclass(frozen=True)
+class ExchangeView:
+    """One HTTP request and response, normalised and capped for display."""
+
+    method: str
+    url: str
+    request_headers: tuple[tuple[str, str], ...]
+    request_body: str
+    request_body_cut: bool
+    status: str
+    response_headers: tuple[tuple[str, str], ...]
+    response_body: str
+    response_body_cut: bool
+
+    @property
+    def status_class(self) -> str:
+        if not (self.status.isdigit() and len(self.status) == 3):
+            return "none"
+        return f"s{self.status[0]}xx"
+
+    @property
+    def status_text(self) -> str:
+        try:
+            return HTTPStatus(int(self.status)).phrase if self.status.isdigit() else ""
+        except ValueError:
+            return ""
+
+
+def _headers(value: Any) -> tuple[tuple[str, str], ...]:
+    if isinstance(value, Mapping):
+        return tuple((str(k), str(v)) for k, v in value.items())
+    if value:
+        return (("", str(value)),)
+    return ()
+
+
+def _excerpt(value: Any) -> tuple[str, bool]:
+    text = "" if value is None else str(value)
+    if len(text) <= BODY_EXCERPT_CHARS:
+        return text, False
+    return text[:BODY_EXCERPT_CHARS], True
+
+
+def exchange_view(exchange: Mapping[str, Any] | None) -> ExchangeView | None:
+    """Normalise a test row's ``exchange`` for display; None when there is none."""
+    if not isinstance(exchange, Mapping) or not exchange:
+        return None
+    request_body, request_cut = _excerpt(exchange.get("request_body"))
+    response_body, response_cut = _excerpt(exchange.get("response_body"))
+    status = exchange.get("status")
+    return ExchangeView(
+        method=str(exchange.get("method") or ""),
+        url=str(exchange.get("url") or ""),
+        request_headers=_headers(exchange.get("request_headers")),
+        request_body=request_body,
+        request_body_cut=request_cut,
+        status="" if status in (None, "") else str(status),
+        response_headers=_headers(exchange.get("response_headers")),
+        response_body=response_body,
+        response_body_cut=response_cut,
+    )
+
+
+def skill_chart(skills: Mapping[str, SkillScore]) -> charts.BarChart:
+    """Chart a result's skills by weighted percentage."""
+    specs = [
+        (name, s.percent, f"{number(s.percent)}%  ·  {s.passed}/{s.total} tests")
+        for name, s in skills.items()
+    ]
+    return charts.bar_chart([("", specs)])
+
+
+# -- the candidate's view: built so that hidden tests cannot reach the template --------------
+
+
+@dataclass(frozen=True)
+class SkillCounts:
+    """Passed and total tests of one skill, visible and hidden apart."""
+
+    name: str
+    visible_passed: int
+    visible_total: int
+    hidden_passed: int
+    hidden_total: int
+
+    @property
+    def passed(self) -> int:
+        return self.visible_passed + self.hidden_passed
+
+    @property
+    def total(self) -> int:
+        return self.visible_total + self.hidden_total
+
+
+@dataclass(frozen=True)
+class CandidateView:
+    """Everything a candidate may see of a result, and nothing else."""
+
+    challenge: str
+    challenge_title: str
+    challenge_version: str
+    submission_name: str
+    submission_sha256: str
+    candidate: str
+    status: str
+    reason: str
+    score: float
+    max_score: float
+    graded_at: str
+    grader_version: str
+    visible_tests: tuple[TestResult, ...]
+    skills: tuple[SkillCounts, ...]
+
+    @property
+    def hidden_passed(self) -> int:
+        return sum(s.hidden_passed for s in self.skills)
+
+    @property
+    def hidden_total(self) -> int:
+        return sum(s.hidden_total for s in self.skills)
+
+    @property
+    def visible_passed(self) -> int:
+        return sum(s.visible_passed for s in self.skills)
+
+    @property
+    def chart(self) -> charts.BarChart:
+        specs = [
+            (s.name, 100 * s.passed / s.total if s.total else 0.0, f"{s.passed}/{s.total} tests")
+            for s in self.skills
+        ]
+        return charts.bar_chart([("", specs)])
+
+
+# A grader error's reason can quote the hidden suite (a collection error, pytest's last line).
+CANDIDATE_GRADER_ERROR = (
+    "The grader could not finish checking this submission. This is not a problem with your "
+    "code; your interviewer will re-grade it."
+)
+
+
+def candidate_view(result: Result) -> CandidateView:
+    """Select what a candidate may see: visible tests in full, hidden ones as counts per skill."""
+    counts: dict[str, list[int]] = {}
+    for test in result.tests:
+        row = counts.setdefault(test.skill, [0, 0, 0, 0])
+        offset = 0 if test.visible else 2
+        row[offset] += test.outcome == "passed"
+        row[offset + 1] += 1
+    reason = CANDIDATE_GRADER_ERROR if result.status == "sandbox_error" else result.reason
+    return CandidateView(
+        challenge=result.challenge,
+        challenge_title=result.challenge_title,
+        challenge_version=result.challenge_version,
+        submission_name=result.submission_name,
+        submission_sha256=result.submission_sha256,
+        candidate=result.candidate,
+        status=result.status,
+        reason=reason,
+        score=result.score,
+        max_score=result.max_score,
+        graded_at=result.graded_at,
+        grader_version=result.grader_version,
+        visible_tests=tuple(ordered_tests([t for t in result.tests if t.visible])),
+        skills=tuple(SkillCounts(name, *row) for name, row in sorted(counts.items())),
+    )
+
+
+# -- several results: one candidate's assessment, a batch index ------------------------------
+
+
+def candidate_name(result: Result) -> str:
+    """Name the candidate of a result: its candidate, else its submission's name."""
+    return result.candidate or result.submission_name or "unnamed"
+
+
+def assessment_chart(results: Sequence[Result]) -> charts.BarChart:
+    """Chart every skill of every challenge, grouped by challenge."""
+    groups = []
+    for result in results:
+        title = f"{result.challenge_title or result.challenge}"
+        if result.skills:
+            specs = [
+                (name, s.percent, f"{number(s.percent)}%  ·  {s.passed}/{s.total} tests")
+                for name, s in result.skills.items()
+            ]
+        else:
+            specs = [(f"no tests ran ({status_label(result.status).lower()})", 0.0, "—")]
+        groups.append((title, specs))
+    return charts.bar_chart(groups)
+
+
+def mean_score(results: Sequence[Result]) -> float:
+    """Return the unweighted mean of the results' scores (0 for none)."""
+    return round(sum(r.score for r in results) / len(results), 2) if results else 0.0
+
+
+def status_counts(results: Sequence[Result]) -> list[tuple[str, int]]:
+    """Count results per status, in the schema's order, leaving out statuses never seen."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for result in results:
+        counts[result.status] = counts.get(result.status, 0) + 1
+    return [(status, n) for status, n in counts.items() if n]
+
+
+def index_rows(rows: Sequence[tuple[Result, str]]) -> list[tuple[Result, str]]:
+    """Order an index by candidate, then challenge: the order the page has without script."""
+    return sorted(rows, key=lambda row: (candidate_name(row[0]).casefold(), row[0].challenge))
