@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench docker image clean
+.PHONY: demo test test-fast lint bench docker browser image soak clean
 
 $(STAMP): pyproject.toml sandboxes/requirements.txt
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
@@ -16,22 +16,31 @@ $(STAMP): pyproject.toml sandboxes/requirements.txt
 docker:
 	sandboxes/host-setup.sh
 
+# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		{ echo "install Chromium (Debian: apt-get install chromium)" >&2; exit 3; }
+
 image: $(STAMP) docker
 	$(BIN)/grader sandbox build
 
 demo: image
 	$(BIN)/grader demo
 
-test: image
+test: image browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 test-fast: $(STAMP)
-	$(BIN)/pytest -m "not docker"
+	$(BIN)/pytest -m "not docker and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+soak: image
+	$(BIN)/pytest tests/soak -m soak -s
 
 bench: image
 	$(BIN)/grader bench

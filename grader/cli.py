@@ -13,13 +13,12 @@ from pathlib import Path
 import click
 
 from grader import __version__
-from grader.challenges import Challenge, Sample, find_challenge, list_challenges
+from grader.batch import BatchItem, discover, run_batch
+from grader.challenges import find_challenge, list_challenges
 from grader.config import Settings, describe_settings, load_settings
 from grader.errors import GraderError
-from grader.pipeline import grade_path, open_sandbox, parallel_map
+from grader.pipeline import grade_path, open_sandbox, write_outputs
 from grader.progress import progress_lines
-from grader.reports import render_index, write_report_files
-from grader.results import Result
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -63,7 +62,7 @@ def grade_command(
         challenge=challenge, path=submission, sandbox=sandbox, settings=settings, strict=True
     )
     out = out or settings.reports_dir / f"{challenge.slug}-{result.submission_sha256[:12]}"
-    report = write_report_files(result, out)
+    report = write_outputs(result, out)
     if as_json:
         click.echo(result.to_json())
     else:
@@ -143,31 +142,51 @@ def reap_command() -> None:
     click.echo(f"removed {reap_orphans(connect())} orphaned container(s)")
 
 
+@cli.command("batch")
+@click.argument("challenge_refs", metavar="CHALLENGE...", nargs=-1, required=True)
+@click.argument("submissions", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for reports and the index.")
+@click.pass_context
+def batch_command(
+    ctx: click.Context, challenge_refs: tuple[str, ...], submissions: Path, out: Path | None
+) -> None:
+    """Grade every submission in DIR in parallel; write reports and an index; print its path.
+
+    One challenge: each entry of DIR is a candidate's submission. Several: each sub-folder of
+    DIR is a candidate with one entry per challenge slug (routing.zip, sessions/, ...).
+    """
+    settings = _settings(ctx)
+    challenges = [find_challenge(ref, settings.challenges_dir) for ref in challenge_refs]
+    items = discover(challenges, submissions)
+    _run_batch_and_print(settings, items, out or settings.reports_dir / f"batch-{submissions.name}")
+
+
 @cli.command("demo")
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for the reports.")
 @click.pass_context
 def demo_command(ctx: click.Context, out: Path | None) -> None:
     """Grade every bundled sample, write one report each and an index; print the index path."""
     settings = _settings(ctx)
-    out = out or settings.reports_dir / "demo"
+    items = [
+        BatchItem(sample.name, challenge, sample.path)
+        for challenge in list_challenges(settings.challenges_dir)
+        for sample in challenge.samples
+    ]
+    _run_batch_and_print(settings, items, out or settings.reports_dir / "demo")
+
+
+def _run_batch_and_print(settings: Settings, items: list[BatchItem], out: Path) -> None:
     sandbox = open_sandbox(settings)
-    targets = [(c, s) for c in list_challenges(settings.challenges_dir) for s in c.samples]
-
-    with progress_lines(len(targets), "grading samples") as done:
-
-        def run(target: tuple[Challenge, Sample]) -> tuple[Result, str]:
-            challenge, sample = target
-            result = grade_path(
-                challenge=challenge, path=sample.path, sandbox=sandbox, settings=settings
-            )
-            write_report_files(result, out / challenge.slug / sample.name)
-            done(f"{challenge.slug}/{sample.name}: {result.status} {result.score:g}")
-            return result, f"{challenge.slug}/{sample.name}/report.html"
-
-        rows = parallel_map(run, targets, _workers(settings))
-    index = out / "index.html"
-    index.write_text(render_index(rows, "Sample submissions"), encoding="utf-8")
-    click.echo(index.resolve())
+    with progress_lines(len(items), "grading") as done:
+        outcome = run_batch(
+            items=items,
+            sandbox=sandbox,
+            settings=settings,
+            out_dir=out,
+            workers=_workers(settings),
+            on_done=done,
+        )
+    click.echo(outcome.index.resolve())
 
 
 @cli.command("bench")
@@ -196,7 +215,7 @@ def config_command() -> None:
     "--out", type=click.Path(path_type=Path), help="Folder for the report (default: beside it)."
 )
 def report_command(result_file: Path, out: Path | None) -> None:
-    """Re-render report.html from a result document."""
+    """Re-render every report and export of a result document (beside it by default)."""
     from grader.errors import InputRejected
     from grader.results import load_result
 
@@ -204,7 +223,7 @@ def report_command(result_file: Path, out: Path | None) -> None:
         text = result_file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputRejected(f"cannot read {result_file}: {exc}") from exc
-    click.echo(write_report_files(load_result(text), out or result_file.parent))
+    click.echo(write_outputs(load_result(text), out or result_file.parent))
 
 
 def main() -> None:
@@ -225,6 +244,11 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("error: interrupted", err=True)
         sys.exit(130)
+    except Exception as exc:  # a bug of ours: still one line, never a traceback to a user
+        click.echo(
+            f"error: internal error ({type(exc).__name__}: {exc}); please report it", err=True
+        )
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) else 0)
 
 

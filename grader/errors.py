@@ -37,3 +37,9 @@ class SandboxFailure(GraderError):
     """Raise when the sandbox breaks during a run (not when the candidate's code fails)."""
 
     exit_code = 1
+
+
+class OutputError(GraderError):
+    """Raise when a result cannot be saved (disk full, no permission); the input is untouched."""
+
+    exit_code = 1

@@ -7,6 +7,7 @@ with a Result, whatever the candidate's code does; only an unusable sandbox rais
 from __future__ import annotations
 
 import math
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +21,8 @@ from grader.sandbox import RunLimits, Sandbox, SandboxJob, SandboxRun
 from grader.scoring import score_tests
 
 MESSAGE_CAP = 2000
+SANDBOX_ATTEMPTS = 2
+RETRY_PAUSE_S = 2.0
 EXCHANGE_FIELD_CAP = 4096
 
 
@@ -48,11 +51,21 @@ def grade(
         default_skill=challenge.skills[0],
         limits=limits,
     )
-    try:
-        run = sandbox.run(job)
-    except SandboxFailure as exc:
-        run = SandboxRun(error=str(exc))
+    run = _run_with_retry(sandbox, job)
     return interpret(challenge, submission, run, limits)
+
+
+def _run_with_retry(sandbox: Sandbox, job: SandboxJob) -> SandboxRun:
+    """Run once more after a sandbox failure (an engine restart); then report it as the run."""
+    failures = []
+    for attempt in range(SANDBOX_ATTEMPTS):
+        if attempt:
+            time.sleep(RETRY_PAUSE_S)
+        try:
+            return sandbox.run(job)
+        except SandboxFailure as exc:
+            failures.append(str(exc))
+    return SandboxRun(error=f"{failures[-1]} (tried {SANDBOX_ATTEMPTS} times)")
 
 
 def _base(challenge: Challenge, submission: Submission | None, name: str = "") -> dict[str, Any]:
@@ -67,10 +80,12 @@ def _base(challenge: Challenge, submission: Submission | None, name: str = "") -
     }
 
 
-def rejected_result(challenge: Challenge, submission_name: str, reason: str) -> Result:
-    """The result of a submission intake refused: nothing ran."""
+def unrun_result(
+    challenge: Challenge, submission_name: str, reason: str, status: str = "rejected"
+) -> Result:
+    """The result of a submission that never ran: refused by intake, missing, or no sandbox."""
     return Result(
-        **_base(challenge, None, submission_name), status="rejected", reason=reason, score=0.0
+        **_base(challenge, None, submission_name), status=status, reason=reason, score=0.0
     )
 
 

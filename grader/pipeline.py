@@ -10,9 +10,11 @@ from typing import TypeVar
 
 from grader.challenges import Challenge
 from grader.config import Settings
-from grader.errors import SubmissionRejected
-from grader.grading import grade, rejected_result
+from grader.errors import OutputError, SubmissionRejected
+from grader.exports import write_exports
+from grader.grading import grade, unrun_result
 from grader.intake import load_submission
+from grader.reports import write_report_files
 from grader.results import Result
 from grader.sandbox import Sandbox
 
@@ -47,8 +49,25 @@ def grade_path(
         except SubmissionRejected as exc:
             if strict:
                 raise
-            return rejected_result(challenge, path.name, str(exc))
+            return unrun_result(challenge, path.name, str(exc))
         return grade(challenge=challenge, submission=submission, sandbox=sandbox, settings=settings)
+
+
+def write_outputs(result: Result, out_dir: Path) -> Path:
+    """Write every file of a result into ``out_dir``; return the interviewer report's path.
+
+    result.json, report.html, candidate.html, junit.xml and gradescope.json: other tools
+    rely on these names.
+    """
+    try:
+        report = write_report_files(result, out_dir)
+        write_exports(result, out_dir)
+    except OSError as exc:
+        raise OutputError(
+            f"could not save the result in {out_dir}: {exc.strerror or exc}; "
+            "the submission is unchanged, grade it again once there is room"
+        ) from exc
+    return report
 
 
 def parallel_map(func: Callable[[T], R], items: Iterable[T], workers: int) -> list[R]:

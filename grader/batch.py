@@ -1,0 +1,149 @@
+"""Batch grading: find every candidate's submissions in a folder, grade them all, index them.
+
+One challenge: each entry of the folder is one candidate's submission (``alice.zip``,
+``bob/``...). Several challenges: each sub-folder is a candidate holding one entry per challenge
+slug (``alice/routing.zip``, ``alice/sessions/``...). A submission that is missing, refused or
+breaks the sandbox still gets a result row: one failure never stops the batch.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from grader.challenges import Challenge
+from grader.config import Settings
+from grader.errors import GraderError, InputRejected, OutputError
+from grader.grading import unrun_result
+from grader.pipeline import grade_path, parallel_map, write_outputs
+from grader.reports import render_assessment, render_index
+from grader.results import Result
+from grader.sandbox import Sandbox
+
+ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip", ".py")
+SKIPPED_NAMES = {"__MACOSX", ".DS_Store"}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One candidate's submission (or its absence) for one challenge."""
+
+    candidate: str
+    challenge: Challenge
+    path: Path | None
+
+
+@dataclass(frozen=True)
+class BatchOutcome:
+    """Every result with its report's path relative to the batch folder, and the index."""
+
+    rows: list[tuple[Result, str]]
+    index: Path
+
+
+def _stem(name: str) -> str:
+    for suffix in ARCHIVE_SUFFIXES:
+        if name.lower().endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _folder_name(candidate: str, taken: set[str]) -> str:
+    """A safe, unique folder name for an untrusted candidate name."""
+    base = _UNSAFE.sub("_", candidate).strip("._")[:80] or "candidate"
+    name, n = base, 2
+    while name.lower() in taken:
+        name, n = f"{base}-{n}", n + 1
+    taken.add(name.lower())
+    return name
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as exc:
+        raise InputRejected(f"cannot list {folder}: {exc.strerror or exc}") from exc
+    return [e for e in entries if not e.name.startswith(".") and e.name not in SKIPPED_NAMES]
+
+
+def discover(challenges: Sequence[Challenge], submissions_dir: Path) -> list[BatchItem]:
+    """List what to grade; raise InputRejected when the folder holds nothing to grade."""
+    if not submissions_dir.is_dir():
+        raise InputRejected(f"{submissions_dir} is not a folder of submissions")
+    entries = _entries(submissions_dir)
+    if len(challenges) == 1:
+        items = [BatchItem(_stem(e.name), challenges[0], e) for e in entries]
+    else:
+        items = []
+        for candidate_dir in (e for e in entries if e.is_dir()):
+            by_stem = {_stem(e.name): e for e in _entries(candidate_dir)}
+            items += [BatchItem(candidate_dir.name, c, by_stem.get(c.slug)) for c in challenges]
+    if not items:
+        layout = "one entry per candidate" if len(challenges) == 1 else "one folder per candidate"
+        raise InputRejected(f"no submissions in {submissions_dir} (expected {layout})")
+    return items
+
+
+def run_batch(
+    *,
+    items: Sequence[BatchItem],
+    sandbox: Sandbox,
+    settings: Settings,
+    out_dir: Path,
+    workers: int,
+    on_done: Callable[[str], None] = lambda _: None,
+) -> BatchOutcome:
+    """Grade every item in parallel, write each one's files, the index and assessments."""
+    taken: set[str] = set()
+    folders = {
+        name: _folder_name(name, taken) for name in dict.fromkeys(i.candidate for i in items)
+    }
+
+    def grade_one(item: BatchItem) -> tuple[Result, str]:
+        result = _grade_safely(item, sandbox, settings)
+        result = replace(result, candidate=item.candidate)
+        relative = f"{folders[item.candidate]}/{item.challenge.slug}"
+        line = f"{item.candidate} / {item.challenge.slug}: {result.status} {result.score:g}"
+        try:
+            write_outputs(result, out_dir / relative)
+        except OutputError as exc:
+            line += f" (NOT SAVED: {exc})"  # the batch goes on; the index still lists it
+        on_done(line)
+        return result, f"{relative}/report.html"
+
+    rows = parallel_map(grade_one, items, workers)
+    if len({i.challenge.slug for i in items}) > 1:
+        for candidate, folder in folders.items():
+            mine = [(r, link.split("/", 1)[1]) for r, link in rows if r.candidate == candidate]
+            _write_page(out_dir / folder / "assessment.html", render_assessment(candidate, mine))
+    index = out_dir / "index.html"
+    _write_page(index, render_index(rows, f"Batch of {len(folders)} candidates"))
+    return BatchOutcome(rows, index)
+
+
+def _write_page(path: Path, html: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(html, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"could not write {path}: {exc.strerror or exc}") from exc
+
+
+def _grade_safely(item: BatchItem, sandbox: Sandbox, settings: Settings) -> Result:
+    """Grade one item; whatever goes wrong becomes this item's result, never the batch's end."""
+    if item.path is None:
+        return unrun_result(
+            item.challenge, item.candidate, f"no submission for {item.challenge.slug} was found"
+        )
+    try:
+        return grade_path(
+            challenge=item.challenge, path=item.path, sandbox=sandbox, settings=settings
+        )
+    except GraderError as exc:
+        return unrun_result(item.challenge, item.path.name, str(exc), status="sandbox_error")
+    except Exception as exc:  # a grader bug must not cost the other candidates their results
+        reason = f"internal error while grading: {type(exc).__name__}: {exc}"
+        return unrun_result(item.challenge, item.path.name, reason, status="sandbox_error")
