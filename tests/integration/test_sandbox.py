@@ -79,11 +79,14 @@ def test_hanging_route_costs_one_test_not_the_run(probe_challenge, docker_sandbo
     assert elapsed < probe_challenge.limits["deadline_s"]
 
 
-@pytest.mark.parametrize("submission", ["fork_bomb", "memory_bomb"])
-def test_bombs_are_contained(submission, probe_challenge, docker_sandbox, settings):
+@pytest.mark.parametrize(
+    ("submission", "home_outcome"), [("fork_bomb", "passed"), ("memory_bomb", "failed")]
+)
+def test_bombs_are_contained(submission, home_outcome, probe_challenge, docker_sandbox, settings):
+    """The bomb costs at most the test that set it off; the run ends and nothing is left."""
     result, elapsed = _grade(probe_challenge, submission, docker_sandbox, settings)
     assert result.status == "graded", result.reason
-    assert _outcomes(result)["test_home_answers_ok"].outcome == "failed"
+    assert _outcomes(result)["test_home_answers_ok"].outcome == home_outcome
     assert elapsed < probe_challenge.limits["deadline_s"]
     assert not _labelled_containers()
 
@@ -138,4 +141,55 @@ def test_ctrl_c_mid_run_leaves_no_container(tmp_path):
     _, stderr = grading.communicate(timeout=60)
     assert grading.returncode == 130
     assert stderr.strip() == "error: interrupted"
+    assert not _labelled_containers()
+
+
+@pytest.mark.parametrize(
+    ("submission", "failing_test", "message"),
+    [
+        ("spins_cpu_in_request", "test_home_answers_ok", "timeout"),
+        ("floods_output_while_serving", None, None),
+        ("fills_disk", None, None),
+        ("daemon_outlives_app", None, None),
+    ],
+)
+def test_hostile_app_ends_in_bound_with_real_score(
+    submission, failing_test, message, probe_challenge, docker_sandbox, settings
+):
+    """Each ends within its bound, graded on the real tests only, log capped, nothing left."""
+    result, elapsed = _grade(probe_challenge, submission, docker_sandbox, settings)
+    assert result.status == "graded", result.reason
+    assert elapsed < probe_challenge.limits["deadline_s"]
+    assert len(result.app_log.encode()) <= settings.log_cap_bytes
+    assert {t.id.rsplit("::", 1)[-1] for t in result.tests} == {
+        "test_home_answers_ok", "test_nothing_escapes", "test_env_is_allow_listed"
+    }  # fmt: skip
+    home = _outcomes(result)["test_home_answers_ok"]
+    if failing_test:
+        assert home.outcome == "failed"
+        assert message in home.message
+    else:
+        assert home.outcome == "passed", home.message
+    assert not _labelled_containers()
+
+
+def test_flooded_log_is_marked_truncated(probe_challenge, docker_sandbox, settings):
+    result, _ = _grade(probe_challenge, "floods_output_while_serving", docker_sandbox, settings)
+    assert result.app_log_truncated
+
+
+def test_grader_killed_mid_run_leaves_an_orphan_the_reaper_removes(tmp_path, docker_sandbox):
+    command = [
+        sys.executable, "-m", "grader.cli", "grade", str(PROBE), str(SUBMISSIONS / "hanging_route"),
+        "--out", str(tmp_path),
+    ]  # fmt: skip
+    grading = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not _labelled_containers():
+        assert time.monotonic() < deadline, "no container appeared"
+        time.sleep(0.05)
+    grading.kill()  # SIGKILL: no finally runs, the container is orphaned
+    grading.wait()
+    assert _labelled_containers()
+    assert reap_orphans(docker.from_env()) >= 1  # what every grader start-up runs
     assert not _labelled_containers()

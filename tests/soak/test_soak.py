@@ -1,0 +1,99 @@
+"""Soak: several hundred gradings in parallel, good, broken and hostile; nothing lost or leaked.
+
+Long, so kept out of `make test`: run it with `make soak` (SOAK_SUBMISSIONS sets the count).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import docker
+import pytest
+
+from grader.batch import BatchItem, run_batch
+from grader.challenges import find_challenge
+from grader.sandbox.docker import LABEL
+
+pytestmark = [pytest.mark.docker, pytest.mark.soak]
+
+ROOT = Path(__file__).parents[2]
+FIXTURES = ROOT / "tests" / "fixtures" / "submissions"
+# Weighted towards what a real cohort sends: mostly working or broken projects, some hostile.
+HOSTILE = ["fork_bomb", "memory_bomb", "forges_results", "hanging_route", "syntax_error",
+           "exits_at_import", "floods_output_while_serving", "daemon_outlives_app"]  # fmt: skip
+
+
+def _mix(settings, count: int) -> list[BatchItem]:
+    routing = find_challenge("routing", settings.challenges_dir)
+    probe = find_challenge(str(ROOT / "tests/fixtures/challenges/sandbox-probe"), ROOT)
+    pool = [("solution", routing, routing.solution_dir), ("starter", routing, routing.starter_dir)]
+    pool += [(s.name, routing, s.path) for s in routing.samples]
+    pool += [(name, probe, FIXTURES / name) for name in HOSTILE]
+    return [
+        BatchItem(
+            f"{pool[i % len(pool)][0]}-{i:04d}", pool[i % len(pool)][1], pool[i % len(pool)][2]
+        )
+        for i in range(count)
+    ]
+
+
+def _grader_temp_dirs() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).glob("grader-intake-*")}
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def test_soak(docker_sandbox, settings, tmp_path):
+    count = int(os.environ.get("SOAK_SUBMISSIONS", "300"))
+    items = _mix(settings, count)
+    distinct = {item.path: item for item in items}
+    workers = os.cpu_count() or 2
+    client = docker.from_env()
+    temp_before = _grader_temp_dirs()
+    volumes_before = len(client.volumes.list())
+
+    sequential = run_batch(
+        items=list(distinct.values()), sandbox=docker_sandbox, settings=settings,
+        out_dir=tmp_path / "sequential", workers=1,
+    )  # fmt: skip
+    expected = {
+        r.submission_sha256 or r.submission_name: (r.status, r.score) for r, _ in sequential.rows
+    }
+
+    rss = []
+    started = time.monotonic()
+
+    def sample(_: str) -> None:
+        rss.append(_rss_mib())
+
+    outcome = run_batch(
+        items=items, sandbox=docker_sandbox, settings=settings,
+        out_dir=tmp_path / "parallel", workers=workers, on_done=sample,
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    print(
+        f"\nsoak: {count} gradings in {elapsed:.1f} s with {workers} workers: "
+        f"{count / elapsed:.2f} per second; RSS {rss[len(rss) // 10]:.0f} -> {rss[-1]:.0f} MiB"
+    )
+
+    assert len(outcome.rows) == count, "a submission got no result"
+    mismatches = [
+        (r.candidate, (r.status, r.score), expected[r.submission_sha256 or r.submission_name])
+        for r, _ in outcome.rows
+        if (r.status, r.score) != expected[r.submission_sha256 or r.submission_name]
+    ]
+    assert not mismatches, f"parallel results differ from sequential: {mismatches[:5]}"
+    assert not client.containers.list(all=True, filters={"label": LABEL}), "containers leaked"
+    assert len(client.volumes.list()) <= volumes_before, "volumes leaked"
+    assert _grader_temp_dirs() <= temp_before, "temporary folders leaked"
+    assert rss[-1] - rss[len(rss) // 10] < 50, "the grader's memory grew"
