@@ -88,7 +88,12 @@ def _labelled(values: Any, labels: Mapping[str, str]) -> list[tuple[str, str]]:
     if not isinstance(values, Mapping):
         return [("", str(values))] if values else []
     rows = []
-    for key, value in values.items():
+    # Known keys in their labels' order, then the rest by name: a re-rendered document (whose
+    # JSON has sorted keys) gives the same page as the first rendering.
+    order = {key: n for n, key in enumerate(labels)}
+    for key, value in sorted(
+        values.items(), key=lambda kv: (order.get(str(kv[0]), len(order)), str(kv[0]))
+    ):
         key = str(key)
         label = labels.get(key, key)
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
