@@ -202,6 +202,17 @@ def bench_command(ctx: click.Context, runs: int, challenge_ref: str) -> None:
     click.echo(run_benchmark(challenge=challenge, settings=settings, runs=runs).summary())
 
 
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def serve_command(ctx: click.Context, host: str, port: int) -> None:
+    """Run the web app (state in GRADER_DATA_DIR); the first run creates an admin account."""
+    from grader.web.server import serve
+
+    serve(settings=_settings(ctx), host=host, port=port, echo=click.echo)
+
+
 @cli.command("config")
 def config_command() -> None:
     """Show every setting: environment variable, default and meaning."""

@@ -43,6 +43,18 @@ class Settings:
     log_cap_bytes: int = _setting(64 * 1024, "bytes of the app's output kept")
     output_cap_bytes: int = _setting(8 * 1024 * 1024, "bytes read back from a container")
     workers: int = _setting(0, "parallel gradings in a batch (0: one per CPU core)")
+    # The web app (`grader serve`).
+    data_dir: Path = _setting(
+        Path.home() / ".local" / "share" / "flask-grader",
+        "web app: database, stored submissions, reports, secret key",
+    )
+    database_url: str = _setting("", "web app: SQLAlchemy URL (empty: SQLite in data_dir)")
+    secret_key: str = _setting("", "web app: session signing key (empty: generated in data_dir)")
+    max_upload_mb: int = _setting(16, "web app: largest upload accepted, in MiB")
+    admin_email: str = _setting("admin@localhost", "web app: the admin created on first run")
+    admin_password: str = _setting("", "web app: first admin's password (empty: generated)")
+    session_cookie_secure: int = _setting(1, "web app: cookies on HTTPS only (1) or HTTP too (0)")
+    web_workers: int = _setting(0, "web app: parallel gradings (0: one per CPU core)")
 
     @property
     def limits(self) -> dict[str, float]:
