@@ -42,7 +42,7 @@ def cli(ctx: click.Context) -> None:
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print exactly the result document.")
 @click.option(
-    "--out", type=click.Path(path_type=Path), help="Folder for result.json and report.html."
+    "--out", type=click.Path(path_type=Path), help="Folder for the result, reports and exports."
 )
 @click.option("--bare", is_flag=True, help="Authoring only: run on the host, without the sandbox.")
 @click.pass_context
