@@ -56,7 +56,7 @@ def test_candidate_cannot_escape_the_sandbox(probe_challenge, docker_sandbox, se
     [
         ("syntax_error", "SyntaxError"),
         ("exits_at_import", "exited with code 3"),
-        ("never_listens", "did not start serving within 4 s"),
+        ("never_listens", "did not start serving within 10 s"),
         ("runs_dev_server_at_import", "if __name__"),
     ],
 )

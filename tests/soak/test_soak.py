@@ -88,7 +88,13 @@ def test_soak(docker_sandbox, settings, tmp_path):
 
     assert len(outcome.rows) == count, "a submission got no result"
     mismatches = [
-        (r.candidate, (r.status, r.score), expected[r.submission_sha256 or r.submission_name])
+        (
+            r.candidate,
+            r.status,
+            r.score,
+            r.reason,
+            expected[r.submission_sha256 or r.submission_name],
+        )
         for r, _ in outcome.rows
         if (r.status, r.score) != expected[r.submission_sha256 or r.submission_name]
     ]
