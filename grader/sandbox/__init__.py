@@ -89,6 +89,10 @@ class Sandbox(Protocol):
 
     def run(self, job: SandboxJob) -> SandboxRun: ...
 
+    def reap(self) -> int:
+        """Remove what runs of a dead grader left behind; return how many were removed."""
+        ...
+
 
 def _add_tree(tar: tarfile.TarFile, root: Path, arcname: str) -> None:
     """Add regular files and folders only, root-owned and private, in a stable order."""

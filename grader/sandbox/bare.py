@@ -34,6 +34,10 @@ class BareSandbox:
     def __init__(self, python: str = sys.executable) -> None:
         self.python = python
 
+    def reap(self) -> int:
+        """Bare runs leave nothing behind: their folder goes with them."""
+        return 0
+
     def run(self, job: SandboxJob) -> SandboxRun:
         """Run ``job`` bare; the deadline is enforced by killing the supervisor's session."""
         run = SandboxRun(

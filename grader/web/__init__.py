@@ -1,0 +1,178 @@
+"""The web app: candidates submit, interviewers review, hiring teams add challenges.
+
+``create_app`` wires it the way Flask's tutorial does: configuration from grader.config's
+Settings (then ``test_config``), extensions through ``init_app``, one blueprint per role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import markdown
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFProtect
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from grader.config import Settings, load_settings
+from grader.errors import InputRejected
+from grader.intake import MiB
+from grader.web import db as db_module
+from grader.web.firstrun import ensure_admin, sync_bank
+from grader.web.jobs import (
+    EXTENSION,
+    LocalWorkerPool,
+    SandboxProvider,
+    WebState,
+    default_sandbox_factory,
+)
+from grader.web.storage import ensure_layout, load_or_create_secret
+
+csrf = CSRFProtect()
+
+# Pages: scripts and styles from our own static files only.
+CSP_PAGE = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-src 'self'; "
+    "frame-ancestors 'none'"
+)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create the app; ``test_config`` may hold SETTINGS, factories and any Flask key."""
+    overrides = dict(test_config or {})
+    settings: Settings = overrides.pop("SETTINGS", None) or load_settings()
+    data_dir = settings.data_dir
+    ensure_layout(data_dir)
+
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SECRET_KEY=settings.secret_key or load_or_create_secret(data_dir),
+        SQLALCHEMY_DATABASE_URI=settings.database_url or f"sqlite:///{data_dir / 'grader.sqlite3'}",
+        MAX_CONTENT_LENGTH=settings.max_upload_mb * MiB,
+        SESSION_COOKIE_NAME="grader_session",
+        SESSION_COOKIE_SECURE=bool(settings.session_cookie_secure),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=bool(settings.session_cookie_secure),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # A candidate may spend hours on a challenge before uploading: the token lives as
+        # long as the session does.
+        WTF_CSRF_TIME_LIMIT=None,
+        PASSWORD_METHOD="scrypt",
+        GRADING_QUEUE_FACTORY=None,  # callable(app) -> GradingQueue; default LocalWorkerPool
+        SANDBOX_FACTORY=None,  # callable() -> Sandbox; default the Docker sandbox
+    )
+    app.config.from_mapping(overrides)
+
+    sandbox_factory = app.config["SANDBOX_FACTORY"] or default_sandbox_factory(settings)
+    web = WebState(settings, SandboxProvider(sandbox_factory))
+    app.extensions[EXTENSION] = web
+
+    db_module.init_app(app)
+    csrf.init_app(app)
+    from grader.web import admin, auth, candidate, interviewer
+
+    auth.init_app(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(candidate.bp)
+    app.register_blueprint(interviewer.bp)
+    app.register_blueprint(admin.bp)
+    app.add_url_rule("/", endpoint="index", view_func=auth.index)
+
+    _register_filters(app)
+    _register_errors(app)
+    app.after_request(_security_headers)
+
+    with app.app_context():
+        app.extensions["grader.first_run"] = ensure_admin(
+            settings, password_method=app.config["PASSWORD_METHOD"]
+        )
+        sync_bank(settings)
+
+    factory = app.config["GRADING_QUEUE_FACTORY"] or LocalWorkerPool
+    web.queue = factory(app)
+    web.queue.start()
+    return app
+
+
+def _register_filters(app: Flask) -> None:
+    app.jinja_env.globals["now_utc"] = db_module.utcnow
+
+    @app.template_filter("when")
+    def when(value: datetime | None) -> str:
+        return value.strftime("%Y-%m-%d %H:%M UTC") if value else "—"
+
+    @app.template_filter("score")
+    def score(value: float | None) -> str:
+        return "—" if value is None else f"{value:g}"
+
+    @app.template_filter("capitalize_first")
+    def capitalize_first(text: str) -> str:
+        return text[:1].upper() + text[1:]
+
+    @app.template_filter("markdown")
+    def render_markdown(text: str) -> Markup:
+        # Statements are written by the hiring team (admins), and the CSP runs no inline script.
+        return Markup(markdown.markdown(text, extensions=["fenced_code", "tables"]))
+
+
+def _wants_json() -> bool:
+    return request.path.endswith("/status")
+
+
+def _error_response(code: int, title: str, message: str) -> tuple[Any, int]:
+    if _wants_json():
+        return jsonify(error=title, message=message), code
+    return render_template("error.html", code=code, title=title, message=message), code
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> tuple[Any, int]:
+        code = exc.code or 500
+        if code >= 500:
+            return _error_response(code, "Something went wrong", _SERVER_ERROR)
+        return _error_response(code, exc.name, exc.description or "")
+
+    @app.errorhandler(413)
+    def too_large(exc: HTTPException) -> tuple[Any, int]:
+        limit = app.config["MAX_CONTENT_LENGTH"] // MiB
+        return _error_response(
+            413,
+            "Upload too large",
+            f"The upload is larger than the limit of {limit} MiB. Leave out virtual "
+            "environments, caches and data files, then upload again.",
+        )
+
+    @app.errorhandler(InputRejected)
+    def input_rejected(exc: InputRejected) -> tuple[Any, int]:
+        return _error_response(400, "Bad Request", str(exc))
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc: InternalServerError) -> tuple[Any, int]:
+        return _error_response(500, "Something went wrong", _SERVER_ERROR)
+
+
+_SERVER_ERROR = "The server could not finish this request. Nothing you sent was lost; try again."
+
+
+def _security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP_PAGE)
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers["X-Content-Type-Options"] = "nosniff"
+    # Candidate URLs carry the invite token: never send it to another page.
+    headers["Referrer-Policy"] = "no-referrer"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    if not request.path.startswith("/static/"):
+        headers["Cache-Control"] = "no-store"
+    return response

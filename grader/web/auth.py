@@ -1,0 +1,206 @@
+"""Staff sign-in: login, logout, own password; the role checks every staff view uses."""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import LoginManager, current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from grader.web.db import ADMIN, ROLES, User, db, new_public_id, utcnow
+
+bp = Blueprint("auth", __name__)
+login_manager = LoginManager()
+F = TypeVar("F", bound=Callable[..., Any])
+
+MIN_PASSWORD = 10
+# Sign-in attempts per email before a pause, and the pause: slows password guessing.
+MAX_FAILURES = 5
+LOCKOUT_S = 300.0
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired()])
+    password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=MIN_PASSWORD, max=200)]
+    )
+    confirm = PasswordField(
+        "Repeat the new password", validators=[EqualTo("password", "The passwords differ.")]
+    )
+
+
+class _Throttle:
+    """Failed sign-ins per email in this process (enough for the embedded deployment)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failures: dict[str, tuple[int, float]] = {}
+
+    def blocked(self, key: str) -> bool:
+        with self._lock:
+            count, since = self._failures.get(key, (0, 0.0))
+            if count >= MAX_FAILURES and time.monotonic() - since < LOCKOUT_S:
+                return True
+            if count >= MAX_FAILURES:
+                del self._failures[key]
+            return False
+
+    def fail(self, key: str) -> None:
+        with self._lock:
+            count, _ = self._failures.get(key, (0, 0.0))
+            self._failures[key] = (count + 1, time.monotonic())
+
+    def clear(self, key: str) -> None:
+        with self._lock:
+            self._failures.pop(key, None)
+
+
+def _throttle() -> _Throttle:
+    return current_app.extensions["grader.login_throttle"]
+
+
+def init_app(app: Flask) -> None:
+    """Install Flask-Login: sessions name a user's rotating session token, never their id."""
+    login_manager.init_app(app)
+    app.extensions["grader.login_throttle"] = _Throttle()
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see that page."
+    login_manager.session_protection = "strong"
+
+
+@login_manager.user_loader
+def _load_user(session_token: str) -> User | None:
+    return db.session.scalar(db.select(User).filter_by(session_token=session_token))
+
+
+@login_manager.unauthorized_handler
+def _unauthorized() -> Any:
+    if request.path.endswith("/status"):
+        return jsonify(error="Unauthorized", message="sign in first"), 401
+    flash(login_manager.login_message, "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def hash_password(password: str) -> str:
+    """Hash a password with the app's method (scrypt unless a test asks for a faster one)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_METHOD"])
+
+
+def staff_required(view: F) -> F:
+    """Let any signed-in staff member (admin or interviewer) through."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user.is_authenticated and current_user.role not in ROLES:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return login_required(wrapped)  # type: ignore[return-value]
+
+
+def admin_required(view: F) -> F:
+    """Let only admins (the hiring team) through; interviewers get 403."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_user.role != ADMIN:
+            abort(403, "Only the hiring team (admins) may do this.")
+        return view(*args, **kwargs)
+
+    return login_required(wrapped)  # type: ignore[return-value]
+
+
+def _safe_next(target: str | None) -> str:
+    """Follow ?next= only to a path on this site (no open redirect)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("interviewer.dashboard")
+
+
+def index() -> Any:
+    """Send staff to their dashboard and everyone else to the sign-in page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("interviewer.dashboard"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/login", methods=("GET", "POST"))
+def login() -> Any:
+    """Sign a staff member in with email and password."""
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        email = (form.email.data or "").strip().lower()
+        if _throttle().blocked(email):
+            form.form_errors.append("Too many failed attempts: wait five minutes and try again.")
+            status = 429
+        else:
+            user = db.session.scalar(db.select(User).filter_by(email=email))
+            if user and check_password_hash(user.password_hash, form.password.data or ""):
+                _throttle().clear(email)
+                user.last_login_at = utcnow()
+                db.session.commit()
+                login_user(user)
+                return redirect(_safe_next(request.args.get("next")))
+            _throttle().fail(email)
+            form.form_errors.append("Wrong email or password.")
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """Sign out (a POST, so another site cannot sign anyone out)."""
+    logout_user()
+    flash("You are signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=("GET", "POST"))
+@staff_required
+def account() -> Any:
+    """Change one's own password; every other session of this user is signed out."""
+    form = PasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        if not check_password_hash(current_user.password_hash, form.current.data or ""):
+            form.current.errors = ["This is not your current password."]
+            return render_template("auth/account.html", form=form), 400
+        user = current_user._get_current_object()
+        user.password_hash = hash_password(form.password.data or "")
+        user.session_token = new_public_id()
+        db.session.commit()
+        login_user(user)
+        flash("Your password is changed.", "success")
+        return redirect(url_for("auth.account"))
+    if request.method == "POST":
+        status = 400
+    return render_template("auth/account.html", form=form), status

@@ -1,0 +1,218 @@
+"""The candidate's pages, reached only through a secret invite link (no password).
+
+Every route starts from the token in its URL; every object below it is looked up through that
+invite, so another candidate's ids answer 404. Candidates see the candidate view of a result
+only: never hidden test names, never the interviewer report.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+
+from grader.errors import SubmissionRejected
+from grader.web.db import (
+    FAILED,
+    PENDING_STATES,
+    QUEUED,
+    Challenge,
+    ChallengeVersion,
+    Invite,
+    Run,
+    Submission,
+    db,
+    hash_token,
+    new_public_id,
+    utcnow,
+)
+from grader.web.documents import document_response
+from grader.web.jobs import state
+from grader.web.storage import Upload, check_upload, read_result, starter_zip, store_submission
+
+bp = Blueprint("candidate", __name__, url_prefix="/invite/<token>")
+
+MAX_TOKEN_LENGTH = 100
+# Bounds the work one candidate can queue: one grading at a time, this many per challenge.
+MAX_SUBMISSIONS_PER_CHALLENGE = 30
+FAILED_FOR_CANDIDATE = (
+    "The grader could not grade this submission. It is stored safely and the hiring team "
+    "can re-grade it; you do not need to submit again."
+)
+
+
+def _invite(token: str) -> Invite:
+    """The usable invite this token opens; 404 if unknown, 410 if withdrawn or expired."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        abort(404, _UNKNOWN_LINK)
+    invite = db.session.scalar(db.select(Invite).filter_by(token_hash=hash_token(token)))
+    if invite is None:
+        abort(404, _UNKNOWN_LINK)
+    if invite.revoked_at is not None:
+        abort(410, "This invite link was withdrawn. Ask the hiring team for a new one.")
+    if not invite.usable():
+        abort(410, f"This invite link expired on {invite.expires_at:%Y-%m-%d %H:%M} UTC.")
+    invite.last_seen_at = utcnow()
+    db.session.commit()
+    return invite
+
+
+_UNKNOWN_LINK = "This invite link is not valid. Check that you copied the whole link."
+
+
+def _challenge(invite: Invite, slug: str) -> tuple[Challenge, ChallengeVersion]:
+    for challenge in invite.assessment.challenges:
+        if challenge.slug == slug and challenge.published is not None:
+            return challenge, challenge.published
+    abort(404, "This assessment has no such challenge.")
+
+
+def _submission(invite: Invite, submission_id: str) -> Submission:
+    submission = db.session.scalar(
+        db.select(Submission).filter_by(public_id=submission_id, invite_id=invite.id)
+    )
+    if submission is None:
+        abort(404, "You have no such submission.")
+    return submission
+
+
+def _require_open(invite: Invite) -> None:
+    assessment = invite.assessment
+    now = utcnow()
+    if now < assessment.opens_at:
+        abort(403, f"The assessment opens on {assessment.opens_at:%Y-%m-%d %H:%M} UTC.")
+    if now >= assessment.closes_at:
+        abort(410, "The assessment is closed.")
+
+
+@bp.get("")
+def home(token: str) -> Any:
+    """List the assessment's challenges with the candidate's latest result for each."""
+    invite = _invite(token)
+    rows = [(c, c.published, invite.latest_run(c)) for c in invite.assessment.challenges]
+    return render_template(
+        "candidate/home.html",
+        invite=invite,
+        token=token,
+        rows=[row for row in rows if row[1] is not None],
+        is_open=invite.assessment.is_open(),
+        not_yet=utcnow() < invite.assessment.opens_at,
+    )
+
+
+@bp.get("/challenges/<slug>")
+def challenge(token: str, slug: str, error: str | None = None, status: int = 200) -> Any:
+    """Show a challenge's statement, its starter, the upload form and past submissions."""
+    invite = _invite(token)
+    _require_open(invite)
+    challenge_, version = _challenge(invite, slug)
+    statement_path = state().settings.data_dir / version.root / "README.md"
+    try:
+        statement = statement_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        statement = "The statement of this challenge cannot be shown; ask the hiring team."
+    submissions = [s for s in invite.submissions if s.challenge_id == challenge_.id]
+    return render_template(
+        "candidate/challenge.html",
+        invite=invite,
+        token=token,
+        challenge=challenge_,
+        version=version,
+        statement=statement,
+        submissions=list(reversed(submissions)),
+        error=error,
+        max_upload_mb=state().settings.max_upload_mb,
+    ), status
+
+
+@bp.get("/challenges/<slug>/starter.zip")
+def starter(token: str, slug: str) -> Response:
+    """Download the challenge's starter project as a zip."""
+    invite = _invite(token)
+    _require_open(invite)
+    challenge_, version = _challenge(invite, slug)
+    data = starter_zip(state().settings.data_dir / version.root, challenge_.slug)
+    return Response(
+        data,
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{challenge_.slug}-starter.zip"'},
+    )
+
+
+@bp.post("/challenges/<slug>/submissions")
+def submit(token: str, slug: str) -> Any:
+    """Store an upload durably, queue its grading, and show its status page."""
+    invite = _invite(token)
+    _require_open(invite)
+    challenge_, version = _challenge(invite, slug)
+    previous = [s for s in invite.submissions if s.challenge_id == challenge_.id]
+    if any(s.latest_run and s.latest_run.state in PENDING_STATES for s in previous):
+        abort(409, "Your previous submission is still being graded: wait for its result.")
+    if len(previous) >= MAX_SUBMISSIONS_PER_CHALLENGE:
+        abort(429, f"You reached the limit of {MAX_SUBMISSIONS_PER_CHALLENGE} submissions.")
+    uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist("files")]
+    web = state()
+    try:
+        checked = check_upload(uploads, web.settings.data_dir / "tmp")
+    except SubmissionRejected as exc:
+        return challenge(token, slug, error=str(exc), status=400)
+    submission_id = new_public_id()
+    stored_path = store_submission(web.settings.data_dir, submission_id, checked)
+    submission = Submission(
+        public_id=submission_id,
+        invite=invite,
+        challenge=challenge_,
+        stored_path=stored_path,
+        source_name=checked.source_name,
+        size_bytes=checked.size_bytes,
+        sha256=checked.sha256,
+    )
+    db.session.add(submission)
+    run = Run(submission=submission, version=version, state=QUEUED)
+    db.session.add(run)
+    db.session.commit()
+    assert web.queue is not None
+    web.queue.submit(run.public_id)
+    return redirect(url_for("candidate.submission", token=token, submission_id=submission_id))
+
+
+@bp.get("/submissions/<submission_id>")
+def submission(token: str, submission_id: str) -> Any:
+    """Show a submission's grading status (updated live) and, once graded, its feedback."""
+    invite = _invite(token)
+    submission_ = _submission(invite, submission_id)
+    return render_template(
+        "candidate/submission.html",
+        invite=invite,
+        token=token,
+        submission=submission_,
+        run=submission_.latest_run,
+        failed_message=FAILED_FOR_CANDIDATE,
+    )
+
+
+@bp.get("/submissions/<submission_id>/status")
+def status(token: str, submission_id: str) -> Any:
+    """Answer the submission's grading status as JSON (what the page polls)."""
+    invite = _invite(token)
+    run = _submission(invite, submission_id).latest_run
+    if run is None:
+        abort(404)
+    document = run.status_document()
+    if run.state == FAILED:
+        document["reason"] = FAILED_FOR_CANDIDATE
+    return jsonify(document)
+
+
+@bp.get("/submissions/<submission_id>/feedback")
+def feedback(token: str, submission_id: str) -> Any:
+    """The candidate view of the latest finished grading, as a document for the iframe."""
+    from grader.reports import render_candidate
+
+    invite = _invite(token)
+    submission_ = _submission(invite, submission_id)
+    finished = [r for r in submission_.runs if r.result_dir]
+    if not finished:
+        abort(404, "This submission has no result yet.")
+    result = read_result(state().settings.data_dir, finished[-1].result_dir)
+    return document_response(render_candidate(result))

@@ -1,0 +1,282 @@
+"""The web app's database: the SQLAlchemy models and their set-up (SQLite or PostgreSQL).
+
+Rows that appear in URLs carry a random ``public_id``; integer keys never leave the server.
+Invite tokens are stored only as their SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+from flask_login import UserMixin
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Run and validation states: the queue's view of a job, apart from the result's own status.
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+PASSED = "passed"  # a validation that proved the challenge (FAILED when it did not)
+BUNDLED = "bundled"  # a bank challenge, proven by `grader challenges validate` in CI
+PENDING_STATES = (QUEUED, RUNNING)
+
+ADMIN, INTERVIEWER = "admin", "interviewer"
+ROLES = (ADMIN, INTERVIEWER)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+
+
+def utcnow() -> datetime:
+    """Return the current UTC time without tzinfo (what every DateTime column stores)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_public_id() -> str:
+    """Return a random, URL-safe id that cannot be guessed from any other."""
+    return secrets.token_urlsafe(16)
+
+
+def hash_token(token: str) -> str:
+    """Return the SHA-256 of an invite token: the only form the database keeps."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class User(UserMixin, db.Model):
+    """A staff account: an admin (hiring team) or an interviewer."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # What the session cookie names; rotating it signs the user out everywhere.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_public_id)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+
+class Challenge(db.Model):
+    """A challenge slug; what candidates are graded against is its published version."""
+
+    __tablename__ = "challenges"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    versions: Mapped[list[ChallengeVersion]] = relationship(
+        back_populates="challenge", order_by="ChallengeVersion.id"
+    )
+
+    @property
+    def published(self) -> ChallengeVersion | None:
+        return next((v for v in self.versions if v.is_published), None)
+
+    @property
+    def latest(self) -> ChallengeVersion:
+        return self.versions[-1]
+
+
+class ChallengeVersion(db.Model):
+    """One immutable copy of a challenge folder, with its validation run and outcome."""
+
+    __tablename__ = "challenge_versions"
+    __table_args__ = (UniqueConstraint("challenge_id", "version"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"))
+    version: Mapped[str] = mapped_column(String(32))  # grader.challenges.content_version
+    root: Mapped[str] = mapped_column(Text)  # relative to data_dir
+    source: Mapped[str] = mapped_column(String(20))  # "bank" or "upload"
+    title: Mapped[str] = mapped_column(String(300))
+    difficulty: Mapped[str] = mapped_column(String(20))
+    time_budget_minutes: Mapped[int] = mapped_column(Integer)
+    skills: Mapped[str] = mapped_column(Text, default="")  # comma-separated
+    is_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    validation_state: Mapped[str] = mapped_column(String(20), default=QUEUED)
+    validation_reason: Mapped[str] = mapped_column(Text, default="")
+    checks_json: Mapped[str] = mapped_column(Text, default="[]")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    validated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    challenge: Mapped[Challenge] = relationship(back_populates="versions")
+    uploaded_by: Mapped[User | None] = relationship()
+
+    @property
+    def publishable(self) -> bool:
+        return self.validation_state in (PASSED, BUNDLED) and not self.is_published
+
+
+class AssessmentChallenge(db.Model):
+    """A challenge set in an assessment, in the order candidates see them."""
+
+    __tablename__ = "assessment_challenges"
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"), primary_key=True)
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    challenge: Mapped[Challenge] = relationship()
+
+
+class Assessment(db.Model):
+    """A set of challenges candidates may submit to within a time window."""
+
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    name: Mapped[str] = mapped_column(String(200))
+    opens_at: Mapped[datetime] = mapped_column(DateTime)
+    closes_at: Mapped[datetime] = mapped_column(DateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    items: Mapped[list[AssessmentChallenge]] = relationship(
+        order_by="AssessmentChallenge.position", cascade="all, delete-orphan"
+    )
+    invites: Mapped[list[Invite]] = relationship(back_populates="assessment", order_by="Invite.id")
+
+    @property
+    def challenges(self) -> list[Challenge]:
+        return [item.challenge for item in self.items]
+
+    def is_open(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.opens_at <= now < self.closes_at
+
+
+class Invite(db.Model):
+    """One candidate in one assessment, reached by a secret link."""
+
+    __tablename__ = "invites"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    candidate_name: Mapped[str] = mapped_column(String(200))
+    candidate_email: Mapped[str] = mapped_column(String(254), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    assessment: Mapped[Assessment] = relationship(back_populates="invites")
+    submissions: Mapped[list[Submission]] = relationship(
+        back_populates="invite", order_by="Submission.id"
+    )
+
+    def usable(self, now: datetime | None = None) -> bool:
+        now = now or utcnow()
+        return self.revoked_at is None and now < self.expires_at
+
+    def latest_run(self, challenge: Challenge) -> Run | None:
+        """The newest run of the newest submission to ``challenge``, if any."""
+        subs = [s for s in self.submissions if s.challenge_id == challenge.id]
+        return subs[-1].latest_run if subs else None
+
+
+class Submission(db.Model):
+    """Bytes a candidate uploaded, stored under data_dir before any grading starts."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    invite_id: Mapped[int] = mapped_column(ForeignKey("invites.id"))
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"))
+    stored_path: Mapped[str] = mapped_column(Text)  # what to grade, relative to data_dir
+    source_name: Mapped[str] = mapped_column(String(300))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    invite: Mapped[Invite] = relationship(back_populates="submissions")
+    challenge: Mapped[Challenge] = relationship()
+    runs: Mapped[list[Run]] = relationship(back_populates="submission", order_by="Run.id")
+
+    @property
+    def latest_run(self) -> Run | None:
+        return self.runs[-1] if self.runs else None
+
+
+class Run(db.Model):
+    """One grading of a submission against one challenge version; re-grades add runs."""
+
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("challenge_versions.id"))
+    state: Mapped[str] = mapped_column(String(20), default=QUEUED)
+    result_status: Mapped[str] = mapped_column(String(20), default="")
+    score: Mapped[float | None] = mapped_column(Float)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    result_dir: Mapped[str] = mapped_column(Text, default="")  # relative to data_dir
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    submission: Mapped[Submission] = relationship(back_populates="runs")
+    version: Mapped[ChallengeVersion] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (DONE, FAILED)
+
+    @property
+    def label(self) -> str:
+        """What a person reads: the queue state until done, then the result's status."""
+        if self.state == DONE:
+            return self.result_status
+        return self.state
+
+    def status_document(self) -> dict[str, Any]:
+        """The JSON the status endpoints answer (no test names, no hidden detail)."""
+        return {
+            "id": self.public_id,
+            "state": self.state,
+            "label": self.label,
+            "done": self.finished,
+            "score": self.score,
+            "reason": self.reason if self.finished else "",
+        }
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    """Let request threads and grading workers share one SQLite file without 'locked' errors."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=15000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    """Bind the models to ``app`` and create any missing table."""
+    db.init_app(app)
+    with app.app_context():
+        engine: Engine = db.engine
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+        db.create_all()
