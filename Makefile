@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench docker browser image soak clean
+.PHONY: demo test test-fast lint bench docker test-deps image soak clean
 
 $(STAMP): pyproject.toml sandboxes/requirements.txt
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
@@ -16,11 +16,16 @@ $(STAMP): pyproject.toml sandboxes/requirements.txt
 docker:
 	sandboxes/host-setup.sh
 
-# Browser tests drive Debian's Chromium (Playwright's own browser download is not used).
-browser:
-	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
-		{ echo "install Chromium (Debian: apt-get install chromium)" >&2; exit 3; }
+# Test-only system packages from Debian: Chromium for browser tests (Playwright's own browser
+# download is not used) and PostgreSQL, which the web tests start on loopback and stop after.
+test-deps:
+	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "install:$$missing (Debian: apt-get install$$missing)" >&2; exit 3; fi; \
+	fi
 
 image: $(STAMP) docker
 	$(BIN)/grader sandbox build
@@ -28,7 +33,7 @@ image: $(STAMP) docker
 demo: image
 	$(BIN)/grader demo
 
-test: image browser
+test: image test-deps
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 

@@ -145,16 +145,12 @@ def upload_challenge() -> Any:
             remove_tree(root.parent)
             flash("This exact version was uploaded before: here it is.", "info")
             return redirect(url_for("admin.version", version_id=same.public_id))
-    version = ChallengeVersion(
-        public_id=version_id,
+    version = ChallengeVersion.of(
+        loaded,
         challenge=challenge,
-        version=loaded.version,
         root=root.relative_to(settings.data_dir).as_posix(),
+        public_id=version_id,
         source="upload",
-        title=loaded.title,
-        difficulty=loaded.difficulty,
-        time_budget_minutes=loaded.time_budget_minutes,
-        skills=", ".join(loaded.skills),
         validation_state=QUEUED,
         uploaded_by=current_user._get_current_object(),
     )

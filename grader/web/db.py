@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from flask_login import UserMixin
@@ -27,6 +27,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+if TYPE_CHECKING:
+    from grader.challenges import Challenge as LoadedChallenge
 
 # Run and validation states: the queue's view of a job, apart from the result's own status.
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
@@ -131,6 +134,22 @@ class ChallengeVersion(db.Model):
     @property
     def publishable(self) -> bool:
         return self.validation_state in (PASSED, BUNDLED) and not self.is_published
+
+    @classmethod
+    def of(
+        cls, loaded: LoadedChallenge, *, challenge: Challenge, root: str, **fields: object
+    ) -> ChallengeVersion:
+        """A version row describing the checked challenge folder ``loaded``, stored at ``root``."""
+        return cls(
+            challenge=challenge,
+            version=loaded.version,
+            root=root,
+            title=loaded.title,
+            difficulty=loaded.difficulty,
+            time_budget_minutes=loaded.time_budget_minutes,
+            skills=", ".join(loaded.skills),
+            **fields,
+        )
 
 
 class AssessmentChallenge(db.Model):

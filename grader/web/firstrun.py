@@ -78,16 +78,12 @@ def sync_bank(settings: Settings) -> None:
         current = challenge.published
         public_id = new_public_id()
         root = copy_challenge(settings.data_dir, loaded.root, public_id)
-        version = ChallengeVersion(
-            public_id=public_id,
+        version = ChallengeVersion.of(
+            loaded,
             challenge=challenge,
-            version=loaded.version,
             root=root.relative_to(settings.data_dir).as_posix(),
+            public_id=public_id,
             source="bank",
-            title=loaded.title,
-            difficulty=loaded.difficulty,
-            time_budget_minutes=loaded.time_budget_minutes,
-            skills=", ".join(loaded.skills),
             validation_state=BUNDLED,
             validation_reason="bundled with the grader and proven by `grader challenges validate`",
         )
