@@ -13,15 +13,6 @@ from grader.reports import render_assessment, render_candidate, render_index, re
 from grader.results import Result, TestResult
 from grader.scoring import score_tests
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 HOSTILE = '<script>alert(1)</script> "><img src=x onerror=alert(1)> {{7*7}} </pre>'
 
@@ -178,19 +169,6 @@ def report_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 # -- the browser -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Launch Debian's Chromium once per session; fail (never skip) when it is missing."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make browser)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @dataclass
