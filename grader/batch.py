@@ -95,6 +95,7 @@ def run_batch(
     out_dir: Path,
     workers: int,
     on_done: Callable[[str], None] = lambda _: None,
+    title: str = "",
 ) -> BatchOutcome:
     """Grade every item in parallel, write each one's files, the index and assessments."""
     taken: set[str] = set()
@@ -120,7 +121,7 @@ def run_batch(
             mine = [(r, link.split("/", 1)[1]) for r, link in rows if r.candidate == candidate]
             _write_page(out_dir / folder / "assessment.html", render_assessment(candidate, mine))
     index = out_dir / "index.html"
-    _write_page(index, render_index(rows, f"Batch of {len(folders)} candidates"))
+    _write_page(index, render_index(rows, title or f"Batch of {len(folders)} candidates"))
     return BatchOutcome(rows, index)
 
 

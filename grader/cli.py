@@ -172,10 +172,13 @@ def demo_command(ctx: click.Context, out: Path | None) -> None:
         for challenge in list_challenges(settings.challenges_dir)
         for sample in challenge.samples
     ]
-    _run_batch_and_print(settings, items, out or settings.reports_dir / "demo")
+    title = "Bundled samples: each sample kind graded across the challenges"
+    _run_batch_and_print(settings, items, out or settings.reports_dir / "demo", title)
 
 
-def _run_batch_and_print(settings: Settings, items: list[BatchItem], out: Path) -> None:
+def _run_batch_and_print(
+    settings: Settings, items: list[BatchItem], out: Path, title: str = ""
+) -> None:
     sandbox = open_sandbox(settings)
     with progress_lines(len(items), "grading") as done:
         outcome = run_batch(
@@ -185,6 +188,7 @@ def _run_batch_and_print(settings: Settings, items: list[BatchItem], out: Path) 
             out_dir=out,
             workers=_workers(settings),
             on_done=done,
+            title=title,
         )
     click.echo(outcome.index.resolve())
 
