@@ -180,12 +180,22 @@ class DockerSandbox:
 
 
 def _remove(container: Any) -> None:
+    _remove_id(container.client.api, container.id)
+
+
+def _remove_id(api: Any, container_id: str) -> None:
     try:
-        container.remove(force=True, v=True)
+        api.remove_container(container_id, force=True, v=True)
     except docker.errors.NotFound:
-        pass
+        pass  # already gone: another grader's reaper, or its own clean-up, got there first
     except (docker.errors.APIError, requests.exceptions.RequestException):
         pass  # the reaper removes it: it carries our label and an expiry
+
+
+def labelled_containers(client: docker.DockerClient) -> list[dict[str, Any]]:
+    """Every grading container, running or not, in one call (no per-container look-up that
+    could race with a removal)."""
+    return client.api.containers(all=True, filters={"label": LABEL})
 
 
 def reap_orphans(client: docker.DockerClient, *, now: float | None = None) -> int:
@@ -193,13 +203,13 @@ def reap_orphans(client: docker.DockerClient, *, now: float | None = None) -> in
     now = time.time() if now is None else now
     host = socket.gethostname()
     removed = 0
-    for container in client.containers.list(all=True, filters={"label": LABEL}):
-        labels = container.labels
+    for container in labelled_containers(client):
+        labels = container.get("Labels") or {}
         owner_host, _, owner_pid = labels.get(LABEL_OWNER, ":").partition(":")
         expired = float(labels.get(LABEL_EXPIRES, "0") or 0) < now
         orphaned = owner_host == host and owner_pid.isdigit() and not _alive(int(owner_pid))
         if expired or orphaned:
-            _remove(container)
+            _remove_id(client.api, container["Id"])
             removed += 1
     return removed
 

@@ -17,7 +17,7 @@ import docker
 import pytest
 
 from grader.pipeline import grade_path
-from grader.sandbox.docker import LABEL
+from grader.sandbox.docker import labelled_containers
 
 pytestmark = [
     pytest.mark.docker,
@@ -47,8 +47,8 @@ def stoppable_engine():
         subprocess.run([str(ROOT / "sandboxes" / "host-setup.sh")], check=True, timeout=120)
     with closing(docker.from_env()) as client:
         client.ping()
-        for container in client.containers.list(all=True, filters={"label": LABEL}):
-            container.remove(force=True, v=True)
+        for container in labelled_containers(client):
+            client.api.remove_container(container["Id"], force=True, v=True)
 
 
 def test_engine_stop_mid_run_is_a_sandbox_error_after_a_retry(
@@ -70,7 +70,7 @@ def test_engine_stop_mid_run_is_a_sandbox_error_after_a_retry(
     worker.start()
     deadline = time.monotonic() + 60
     with closing(docker.from_env()) as client:
-        while not client.containers.list(filters={"label": LABEL}):
+        while not labelled_containers(client):
             assert time.monotonic() < deadline, "no container appeared"
             time.sleep(0.05)
     for pid in _dockerd_pids():

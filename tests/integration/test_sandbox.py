@@ -12,7 +12,13 @@ import docker
 import pytest
 
 from grader.pipeline import grade_path
-from grader.sandbox.docker import LABEL, LABEL_EXPIRES, LABEL_OWNER, reap_orphans
+from grader.sandbox.docker import (
+    LABEL,
+    LABEL_EXPIRES,
+    LABEL_OWNER,
+    labelled_containers,
+    reap_orphans,
+)
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 SUBMISSIONS = FIXTURES / "submissions"
@@ -34,7 +40,19 @@ def _outcomes(result):
 
 
 def _labelled_containers() -> list:
-    return docker.from_env().containers.list(all=True, filters={"label": LABEL})
+    client = docker.from_env()
+    try:
+        return labelled_containers(client)
+    finally:
+        client.close()
+
+
+def _wait_for_a_container(grading: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while not _labelled_containers():
+        assert grading.poll() is None, "the grader ended before a container appeared"
+        assert time.monotonic() < deadline, "no container appeared"
+        time.sleep(0.05)
 
 
 def test_candidate_cannot_escape_the_sandbox(probe_challenge, docker_sandbox, settings):
@@ -118,7 +136,7 @@ def test_reaper_removes_orphans_and_spares_live_runs(docker_sandbox):
     )
     try:
         assert reap_orphans(client) == 1
-        ids = {c.id for c in _labelled_containers()}
+        ids = {c["Id"] for c in _labelled_containers()}
         assert expired.id not in ids
         assert alive.id in ids
     finally:
@@ -131,14 +149,15 @@ def test_ctrl_c_mid_run_leaves_no_container(tmp_path):
         sys.executable, "-m", "grader.cli", "grade", str(PROBE), str(SUBMISSIONS / "hanging_route"),
         "--out", str(tmp_path),
     ]  # fmt: skip
-    grading = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 60
-    while not _labelled_containers():
-        assert grading.poll() is None, grading.communicate()
-        assert time.monotonic() < deadline, "no container appeared"
-        time.sleep(0.05)
-    grading.send_signal(signal.SIGINT)
-    _, stderr = grading.communicate(timeout=60)
+    with subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    ) as grading:
+        try:
+            _wait_for_a_container(grading)
+            grading.send_signal(signal.SIGINT)
+            _, stderr = grading.communicate(timeout=60)
+        finally:
+            grading.kill()
     assert grading.returncode == 130
     assert stderr.strip() == "error: interrupted"
     assert not _labelled_containers()
@@ -183,13 +202,11 @@ def test_grader_killed_mid_run_leaves_an_orphan_the_reaper_removes(tmp_path, doc
         sys.executable, "-m", "grader.cli", "grade", str(PROBE), str(SUBMISSIONS / "hanging_route"),
         "--out", str(tmp_path),
     ]  # fmt: skip
-    grading = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while not _labelled_containers():
-        assert time.monotonic() < deadline, "no container appeared"
-        time.sleep(0.05)
-    grading.kill()  # SIGKILL: no finally runs, the container is orphaned
-    grading.wait()
+    with subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) as grading:
+        try:
+            _wait_for_a_container(grading)
+        finally:
+            grading.kill()  # SIGKILL: no finally runs in it, the container is orphaned
     assert _labelled_containers()
     assert reap_orphans(docker.from_env()) >= 1  # what every grader start-up runs
     assert not _labelled_containers()

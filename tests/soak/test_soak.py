@@ -16,7 +16,7 @@ import pytest
 
 from grader.batch import BatchItem, run_batch
 from grader.challenges import find_challenge
-from grader.sandbox.docker import LABEL
+from grader.sandbox.docker import labelled_containers
 
 pytestmark = [pytest.mark.docker, pytest.mark.soak]
 
@@ -99,7 +99,7 @@ def test_soak(docker_sandbox, settings, tmp_path):
         if (r.status, r.score) != expected[r.submission_sha256 or r.submission_name]
     ]
     assert not mismatches, f"parallel results differ from sequential: {mismatches[:5]}"
-    assert not client.containers.list(all=True, filters={"label": LABEL}), "containers leaked"
+    assert not labelled_containers(client), "containers leaked"
     assert len(client.volumes.list()) <= volumes_before, "volumes leaked"
     assert _grader_temp_dirs() <= temp_before, "temporary folders leaked"
     assert rss[-1] - rss[len(rss) // 10] < 50, "the grader's memory grew"
