@@ -6,6 +6,7 @@ can (root, a dockerd process on this machine); elsewhere it is skipped with the 
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import threading
@@ -36,7 +37,7 @@ def _dockerd_pids() -> list[int]:
 
 
 @pytest.fixture
-def stoppable_engine():
+def stoppable_engine(docker_sandbox):
     if os.geteuid() != 0 or not _dockerd_pids():
         pytest.skip("needs root and a local dockerd process to stop and restart")
     yield
@@ -45,6 +46,10 @@ def stoppable_engine():
         time.sleep(0.2)
     if not _dockerd_pids():
         subprocess.run([str(ROOT / "sandboxes" / "host-setup.sh")], check=True, timeout=120)
+    # The dead engine's sockets sit in the session sandbox's connection pool: drop them here,
+    # where their ResourceWarnings are expected, rather than in whichever test runs next.
+    docker_sandbox.client.close()
+    gc.collect()
     with closing(docker.from_env()) as client:
         client.ping()
         for container in labelled_containers(client):
