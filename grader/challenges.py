@@ -73,6 +73,14 @@ def _require(table: dict[str, Any], key: str, kind: type | tuple[type, ...], whe
     return value
 
 
+def _table(parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    """An optional sub-table: absent is empty, anything but a table is an error."""
+    value = parent.get(key, {})
+    if not isinstance(value, dict):
+        raise ChallengeError(f"{where}: {key!r} must be a table ([{key}])")
+    return value
+
+
 def _limits(table: dict[str, Any], where: str) -> dict[str, float]:
     unknown = sorted(set(table) - set(LIMIT_NAMES))
     if unknown:
@@ -145,13 +153,16 @@ def load_challenge(root: Path) -> Challenge:
         raise ChallengeError(
             f"{where} [app]: entry {entry!r} must look like 'module:app' or 'module:factory()'"
         )
-    app_env = app.get("env", {})
-    if not isinstance(app_env, dict) or not all(isinstance(v, str) for v in app_env.values()):
+    app_env = _table(app, "env", f"{where} [app]")
+    if not all(isinstance(v, str) for v in app_env.values()):
         raise ChallengeError(f"{where} [app.env]: values must be strings")
-    scoring = manifest.get("scoring", {})
+    scoring = _table(manifest, "scoring", where)
     formula = scoring.get("formula")
     if formula is not None and not isinstance(formula, str):
         raise ChallengeError(f"{where} [scoring]: formula must be a string")
+    starter_max = scoring.get("starter_max", 40)
+    if isinstance(starter_max, bool) or not isinstance(starter_max, int | float):
+        raise ChallengeError(f"{where} [scoring]: starter_max must be a number from 0 to 100")
     for folder in ("tests", "solution", "starter"):
         if not (root / folder).is_dir():
             raise ChallengeError(f"{root}: folder {folder}/ is missing")
@@ -165,10 +176,10 @@ def load_challenge(root: Path) -> Challenge:
         time_budget_minutes=int(_require(manifest, "time_budget_minutes", int, where)),
         entry=entry,
         app_env=dict(app_env),
-        limits=_limits(manifest.get("limits", {}), f"{where} [limits]"),
-        starter_max=float(scoring.get("starter_max", 40)),
+        limits=_limits(_table(manifest, "limits", where), f"{where} [limits]"),
+        starter_max=float(starter_max),
         formula=formula,
-        samples=_samples(root, manifest.get("samples", {}), where),
+        samples=_samples(root, _table(manifest, "samples", where), where),
         version=content_version(root),
     )
 

@@ -47,6 +47,17 @@ def test_version_changes_when_the_suite_changes(challenge_dir: Path):
         (lambda t: t + "\n[samples.x]\nmin = 50\nmax = 10\n", "min <= max"),
         (lambda t: t.replace("[app]", "[app"), "challenge.toml"),
         (lambda t: t.replace('title = "Sandbox probe"\n', ""), "missing key 'title'"),
+        (
+            lambda t: "scoring = 3\n" + t.replace("[scoring]", "[other]"),
+            "'scoring' must be a table",
+        ),
+        (
+            lambda t: 'limits = "fast"\n' + t.replace("[limits]", "[more]"),
+            "'limits' must be a table",
+        ),
+        (lambda t: t.replace("starter_max = 50", 'starter_max = "low"'), "starter_max"),
+        (lambda t: t.replace("[app.env]", "[app.env]\nX = 1"), "values must be strings"),
+        (lambda t: "samples = [1]\n" + t, "'samples' must be a table"),
     ],
 )
 def test_broken_manifest_is_rejected_with_the_reason(challenge_dir: Path, edit, message):
