@@ -7,6 +7,7 @@ checks a document from disk before anything renders it.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -92,34 +93,67 @@ def _check(cond: bool, message: str) -> None:
         raise InputRejected(f"not a valid result document: {message}")
 
 
+_NUMBER = (int, float)
+_TEST_FIELDS: dict[str, Any] = {
+    "id": str, "description": str, "skill": str, "weight": _NUMBER, "outcome": str,
+    "message": str, "duration_s": _NUMBER, "visible": bool, "exchange": (dict, type(None)),
+}  # fmt: skip
+_OPTIONAL_FIELDS: dict[str, Any] = {
+    "challenge_title": str, "submission_name": str, "app_log": str, "app_log_truncated": bool,
+    "timings": dict, "sandbox": dict, "grader_version": str, "graded_at": str,
+    "max_score": _NUMBER, "candidate": str,
+}  # fmt: skip
+_SKILL_FIELDS = ("earned", "possible", "passed", "total")
+
+
+def _is(value: Any, kind: Any) -> bool:
+    """isinstance, except that a bool is not a number and numbers must be finite."""
+    if isinstance(value, bool) and kind is not bool:
+        return False
+    if isinstance(value, float) and not math.isfinite(value):
+        return False
+    return isinstance(value, kind)
+
+
+def _test_from_dict(row: Any) -> TestResult:
+    _check(isinstance(row, dict) and row.get("outcome") in OUTCOMES, "a test has no outcome")
+    for key, kind in _TEST_FIELDS.items():
+        _check(
+            key in row and _is(row[key], kind), f"test {row.get('id')!r}: {key} is missing or wrong"
+        )
+    return TestResult(**{key: row[key] for key in _TEST_FIELDS})
+
+
 def result_from_dict(doc: Any) -> Result:
     """Rebuild a Result from a document, checking every field a renderer relies on."""
     _check(isinstance(doc, dict), "top level is not an object")
     _check(doc.get("schema") == SCHEMA, f"schema is {doc.get('schema')!r}, expected {SCHEMA!r}")
     _check(doc.get("status") in STATUSES, f"status {doc.get('status')!r} is unknown")
     score = doc.get("score")
-    _check(isinstance(score, int | float) and 0 <= score <= 100, "score must be 0 to 100")
+    _check(_is(score, _NUMBER) and 0 <= score <= 100, "score must be 0 to 100")
     for key in ("challenge", "challenge_version", "submission_sha256", "reason"):
         _check(isinstance(doc.get(key), str), f"{key} must be a string")
+    for key, kind in _OPTIONAL_FIELDS.items():
+        _check(key not in doc or _is(doc[key], kind), f"{key} has the wrong type")
     tests = doc.get("tests", [])
     _check(isinstance(tests, list), "tests must be a list")
-    rows = []
-    for row in tests:
-        _check(isinstance(row, dict) and row.get("outcome") in OUTCOMES, "a test has no outcome")
-        try:
-            rows.append(
-                TestResult(**{k: row[k] for k in TestResult.__dataclass_fields__ if k in row})
-            )
-        except TypeError as exc:
-            raise InputRejected(
-                f"not a valid result document: test {row.get('id')!r}: {exc}"
-            ) from exc
-    skills = {}
-    for name, s in (doc.get("skills") or {}).items():
-        _check(isinstance(s, dict), f"skill {name!r} is not an object")
-        skills[name] = SkillScore(s["earned"], s["possible"], s["passed"], s["total"])
+    skills = doc.get("skills") or {}
+    _check(isinstance(skills, dict), "skills must be an object")
+    for name, s in skills.items():
+        _check(
+            isinstance(s, dict) and all(_is(s.get(k), _NUMBER) for k in _SKILL_FIELDS),
+            f"skill {name!r} needs numbers {', '.join(_SKILL_FIELDS)}",
+        )
     fields_ = {k: doc[k] for k in Result.__dataclass_fields__ if k in doc}
-    return Result(**{**fields_, "tests": tuple(rows), "skills": skills})
+    return Result(
+        **{
+            **fields_,
+            "tests": tuple(_test_from_dict(row) for row in tests),
+            "skills": {
+                name: SkillScore(*(s[k] for k in _SKILL_FIELDS)) for name, s in skills.items()
+            },
+        }
+    )
 
 
 def load_result(text: str) -> Result:

@@ -60,6 +60,12 @@ def test_document_holds_the_contract_fields():
     }
 
 
+def _with_test(**changes: object) -> str:
+    doc = json.loads(_result().to_json())
+    doc["tests"] = [{**doc["tests"][0], **changes}]
+    return json.dumps(doc)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -69,6 +75,13 @@ def test_document_holds_the_contract_fields():
         (json.dumps({**json.loads(_result().to_json()), "score": 101}), "score"),
         (json.dumps({**json.loads(_result().to_json()), "status": "great"}), "status"),
         (json.dumps({**json.loads(_result().to_json()), "tests": [{"outcome": "won"}]}), "outcome"),
+        (json.dumps({**json.loads(_result().to_json()), "skills": {"x": {}}}), "skill 'x'"),
+        (json.dumps({**json.loads(_result().to_json()), "timings": [1]}), "timings"),
+        (json.dumps({**json.loads(_result().to_json()), "sandbox": "x"}), "sandbox"),
+        (_with_test(weight="heavy"), "weight"),
+        (_with_test(duration_s=float("inf")), "duration_s"),
+        (_with_test(visible="yes"), "visible"),
+        (_with_test(description=None), "description"),
     ],
 )
 def test_malformed_documents_are_rejected_with_a_reason(text, message):
