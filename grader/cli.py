@@ -6,7 +6,6 @@ Errors are caught once, here: one line on stderr and the error's exit code (2 fo
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -23,10 +22,6 @@ from grader.progress import progress_lines
 
 def _settings(ctx: click.Context) -> Settings:
     return ctx.obj
-
-
-def _workers(settings: Settings) -> int:
-    return settings.workers or max(1, os.cpu_count() or 1)
 
 
 @click.group()
@@ -103,7 +98,7 @@ def validate_command(ctx: click.Context, slugs: tuple[str, ...], bare: bool) -> 
     failed = []
     for challenge in challenges:
         report = validate_challenge(
-            challenge, sandbox=sandbox, settings=settings, workers=_workers(settings)
+            challenge, sandbox=sandbox, settings=settings, workers=settings.worker_count()
         )
         click.echo(f"{challenge.slug}: {'ok' if report.ok else 'FAILED'}")
         for check in report.checks:
@@ -186,7 +181,7 @@ def _run_batch_and_print(
             sandbox=sandbox,
             settings=settings,
             out_dir=out,
-            workers=_workers(settings),
+            workers=settings.worker_count(),
             on_done=done,
             title=title,
         )

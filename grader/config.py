@@ -56,6 +56,10 @@ class Settings:
     session_cookie_secure: int = _setting(1, "web app: cookies on HTTPS only (1) or HTTP too (0)")
     web_workers: int = _setting(0, "web app: parallel gradings (0: one per CPU core)")
 
+    def worker_count(self, override: int = 0) -> int:
+        """Parallel gradings: an explicit override, else ``workers``, else one per CPU core."""
+        return override or self.workers or max(1, os.cpu_count() or 1)
+
     @property
     def limits(self) -> dict[str, float]:
         """The run limits a challenge manifest may tighten."""

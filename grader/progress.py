@@ -14,7 +14,6 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 @contextmanager
 def progress_lines(total: int, label: str) -> Iterator[Callable[[str], None]]:
     """Yield ``done(line)``, called once per finished item from any thread."""
-    console = Console(stderr=True)
     lock = threading.Lock()
     if not sys.stderr.isatty():
         count = 0
@@ -30,7 +29,7 @@ def progress_lines(total: int, label: str) -> Iterator[Callable[[str], None]]:
     columns = (
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()
     )  # fmt: skip
-    with Progress(*columns, console=console, transient=False) as bar:
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
         task = bar.add_task(label, total=total)
 
         def live(line: str) -> None:

@@ -6,6 +6,7 @@ For challenge authors and the benchmark's baseline only: candidates' code never 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import os
 import signal
@@ -26,6 +27,7 @@ from grader.sandbox import (
     build_payload,
     read_outputs,
 )
+from grader.sandbox.supervisor import Layout
 
 
 class BareSandbox:
@@ -46,8 +48,8 @@ class BareSandbox:
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="grader-bare-") as tmp:
             root = Path(tmp)
-            for part in ("in", "out", "candidate", "grader"):
-                (root / part).mkdir(mode=0o700)
+            for folder in dataclasses.astuple(Layout.under(root)):
+                folder.mkdir(mode=0o700)
             payload = build_payload(job, grader_lib=str(PROJECT_ROOT), port=_free_port())
             with tarfile.open(fileobj=io.BytesIO(payload)) as tar:
                 tar.extractall(root / "in", filter="data")

@@ -49,7 +49,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import queue
 import threading
 from collections.abc import Callable
@@ -138,10 +137,6 @@ def default_sandbox_factory(settings: Settings) -> Callable[[], Sandbox]:
     return lambda: open_sandbox(settings)
 
 
-def _cores(settings: Settings, configured: int) -> int:
-    return configured or settings.workers or max(1, os.cpu_count() or 1)
-
-
 def _claim(model: type[Run] | type[ChallengeVersion], column: str, public_id: str) -> bool:
     """Move a row from queued to running; False if another worker got it or it is finished."""
     values = {column: RUNNING}
@@ -219,7 +214,7 @@ def execute_validation(version_id: str) -> None:
             challenge,
             sandbox=web.sandbox.get(),
             settings=web.settings,
-            workers=_cores(web.settings, web.settings.web_workers),
+            workers=web.settings.worker_count(web.settings.web_workers),
         )
     except GraderError as exc:
         outcome, reason, checks = FAILED, str(exc), []
@@ -279,7 +274,7 @@ class LocalWorkerPool:
     ) -> None:
         settings: Settings = app.extensions[EXTENSION].settings
         self.app = app
-        self.workers = _cores(settings, workers or settings.web_workers)
+        self.workers = settings.worker_count(workers or settings.web_workers)
         self._jobs = {"run": run_job, "validation": validation_job}
         self._queue: queue.Queue[tuple[str, str] | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
