@@ -11,16 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from RestrictedPython import compile_restricted_eval, limited_builtins, safe_builtins
+from RestrictedPython import compile_restricted_eval
 from RestrictedPython.Eval import default_guarded_getitem
 
 from grader.errors import ChallengeError
 from grader.results import SkillScore, TestResult
 
 FORMULA_MAX_CHARS = 500
+# Only what a score needs: no range(), no constructors, nothing that can make a large object.
 _FORMULA_BUILTINS = {
-    **safe_builtins,
-    **limited_builtins,
+    "abs": abs,
     "min": min,
     "max": max,
     "round": round,
@@ -80,6 +80,13 @@ def compile_formula(formula: str) -> Any:
     for node in ast.walk(tree):
         if not isinstance(node, _FORMULA_NODES):
             raise ChallengeError(f"scoring formula may not use {type(node).__name__}")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult | ast.Add):
+            for side in (node.left, node.right):
+                if isinstance(side, ast.List | ast.Tuple | ast.GeneratorExp) or (
+                    isinstance(side, ast.Constant) and isinstance(side.value, str | bytes)
+                ):
+                    # 'a' * 10**10 would allocate gigabytes on the host
+                    raise ChallengeError("scoring formula may only do arithmetic on numbers")
     result = compile_restricted_eval(formula, "<scoring formula>")
     if result.errors or result.code is None:
         raise ChallengeError(f"scoring formula rejected: {'; '.join(result.errors)}")
@@ -92,6 +99,7 @@ def evaluate_formula(formula: str, variables: dict[str, Any]) -> float:
     namespace = {
         "__builtins__": _FORMULA_BUILTINS,
         "_getitem_": default_guarded_getitem,
+        "_getiter_": iter,  # generators over `skills` or a literal list
         **variables,
     }
     try:

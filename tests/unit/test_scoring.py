@@ -39,6 +39,8 @@ def test_formula_sees_weighted_and_skills_and_is_clamped():
     assert score_tests(rows, "weighted * 3").score == 100.0
     assert score_tests(rows, "min(skills['a'], skills['b'])").score == 0.0
     assert score_tests(rows, "weighted if passed >= 1 else 0").score == 50.0
+    assert score_tests(rows, "min(skills[s] for s in skills) + 10").score == 10.0
+    assert score_tests(rows, "weighted if all(skills[s] > 0 for s in ['a']) else 0").score == 50.0
 
 
 @pytest.mark.parametrize(
@@ -50,10 +52,15 @@ def test_formula_sees_weighted_and_skills_and_is_clamped():
         ("weighted.__class__", "may not use Attribute"),
         ("(lambda: 1)()", "may not use Lambda"),
         ("open('/etc/passwd')", "NameError"),
-        ("'a' + 1", "TypeError"),
+        ("'a' + 1", "only do arithmetic on numbers"),
+        ("min()", "TypeError"),
         ("'text'", "must give a number"),
         ("weighted +", "not an expression"),
         ("1" * 600, "longer than"),
+        ("len('a' * 99999999999)", "only do arithmetic on numbers"),
+        ("len([0] * 99999999999)", "only do arithmetic on numbers"),
+        ("sum(1 for _ in range(99999999999))", "NameError"),
+        ("len(str(weighted))", "NameError"),
     ],
 )
 def test_hostile_formulas_are_refused(formula, message):
