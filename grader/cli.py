@@ -19,6 +19,9 @@ from grader.errors import GraderError
 from grader.pipeline import grade_path, open_sandbox, write_outputs
 from grader.progress import progress_lines
 
+# A result document holds capped logs and messages: far below this.
+RESULT_FILE_CAP = 64 << 20
+
 
 def _settings(ctx: click.Context) -> Settings:
     return ctx.obj
@@ -229,8 +232,14 @@ def report_command(result_file: Path, out: Path | None) -> None:
     from grader.errors import InputRejected
     from grader.results import load_result
 
+    if not result_file.is_file():  # a FIFO or /dev/zero would never end
+        raise InputRejected(f"{result_file} is not a regular file")
     try:
-        text = result_file.read_text(encoding="utf-8")
+        with result_file.open("rb") as handle:
+            data = handle.read(RESULT_FILE_CAP + 1)
+        if len(data) > RESULT_FILE_CAP:
+            raise InputRejected(f"{result_file} is larger than a result document can be")
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputRejected(f"cannot read {result_file}: {exc}") from exc
     click.echo(write_outputs(load_result(text), out or result_file.parent))

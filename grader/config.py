@@ -94,6 +94,8 @@ def load_settings(
     values: dict[str, Any] = {}
     config_file = environ.get("GRADER_CONFIG")
     if config_file:
+        if not Path(config_file).is_file():
+            raise InputRejected(f"config file {config_file} is not a regular file")
         try:
             values.update(tomllib.loads(Path(config_file).read_text()))
         except (OSError, tomllib.TOMLDecodeError) as exc:

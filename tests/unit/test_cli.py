@@ -71,3 +71,12 @@ def test_report_from_a_bad_result_document_exits_2(tmp_path: Path, content: str)
     bad.write_text(content)
     done = _grader("report", str(bad), tmp_path=tmp_path)
     _one_line_error(done, 2, "not a valid result document")
+
+
+@pytest.mark.parametrize("special", ["/dev/zero", "fifo"])
+def test_report_from_a_special_file_exits_2_without_hanging(tmp_path: Path, special: str):
+    path = Path(special) if special.startswith("/") else tmp_path / special
+    if special == "fifo":
+        os.mkfifo(path)
+    done = _grader("report", str(path), tmp_path=tmp_path)
+    _one_line_error(done, 2, "not a regular file")

@@ -29,6 +29,7 @@ def test_later_sources_win(tmp_path: Path):
     [
         ({"GRADER_MEMORY_MB": "lots"}, "not a valid int"),
         ({"GRADER_CONFIG": "/nonexistent/grader.toml"}, "config file"),
+        ({"GRADER_CONFIG": "/dev/zero"}, "not a regular file"),
     ],
 )
 def test_bad_settings_are_rejected_with_a_reason(environ, message):
