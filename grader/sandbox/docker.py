@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import socket
 import tarfile
+import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import docker
@@ -62,13 +66,19 @@ class DockerSandbox:
             raise SandboxUnavailable(f"the Docker engine failed to look up {image}: {exc}") from exc
 
     def run(self, job: SandboxJob) -> SandboxRun:
-        """Run ``job`` in a fresh container; always remove it before returning or raising."""
+        """Run ``job`` in a fresh container; always remove it before returning or raising.
+
+        A Ctrl-C that landed while the engine was creating the container would leave a real
+        container and no handle to it, so ``create`` finishes before the interrupt is raised,
+        and removal goes by the name chosen before creation.
+        """
         limits = job.limits
         run = SandboxRun(info=self._info(job))
         started = time.monotonic()
-        container = None
+        name = f"flask-grader-{uuid.uuid4().hex[:12]}"
         try:
-            container = self._create(job)
+            with _interrupt_deferred():
+                container = self._create(job, name)
             container.put_archive("/in", build_payload(job))
             run.timings["create_s"] = time.monotonic() - started
             container.start()
@@ -80,8 +90,7 @@ class DockerSandbox:
         except (docker.errors.APIError, requests.exceptions.RequestException) as exc:
             raise SandboxFailure(f"the Docker engine failed during the run: {exc}") from exc
         finally:
-            if container is not None:
-                _remove(container)
+            force_remove(self.client.api, name)
         run.timings["sandbox_s"] = time.monotonic() - started
         return run
 
@@ -109,13 +118,13 @@ class DockerSandbox:
             },
         }
 
-    def _create(self, job: SandboxJob) -> Any:
+    def _create(self, job: SandboxJob, name: str) -> Any:
         limits = job.limits
         expires = int(time.time() + limits.deadline_s + 2 * HOST_MARGIN_S)
         return self.client.containers.create(
             self.image,
             SUPERVISOR_COMMAND,
-            name=f"flask-grader-{uuid.uuid4().hex[:12]}",
+            name=name,
             labels={LABEL: "run", LABEL_OWNER: _owner(), LABEL_EXPIRES: str(expires)},
             network_mode="none",
             read_only=True,
@@ -179,13 +188,29 @@ class DockerSandbox:
         return files
 
 
-def _remove(container: Any) -> None:
-    _remove_id(container.client.api, container.id)
+@contextmanager
+def _interrupt_deferred() -> Iterator[None]:
+    """Hold SIGINT until the block ends, then deliver it; bounded by the client's timeout.
 
-
-def _remove_id(api: Any, container_id: str) -> None:
+    Only the main thread receives signals, so worker threads need (and can set) nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
     try:
-        api.remove_container(container_id, force=True, v=True)
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
+        if received:
+            signal.raise_signal(signal.SIGINT)
+
+
+def force_remove(api: Any, container: str) -> None:
+    """Force-remove a container by id or name; never raises (the reaper covers failures)."""
+    try:
+        api.remove_container(container, force=True, v=True)
     except docker.errors.NotFound:
         pass  # already gone: another grader's reaper, or its own clean-up, got there first
     except (docker.errors.APIError, requests.exceptions.RequestException):
@@ -209,7 +234,7 @@ def reap_orphans(client: docker.DockerClient, *, now: float | None = None) -> in
         expired = float(labels.get(LABEL_EXPIRES, "0") or 0) < now
         orphaned = owner_host == host and owner_pid.isdigit() and not _alive(int(owner_pid))
         if expired or orphaned:
-            _remove_id(client.api, container["Id"])
+            force_remove(client.api, container["Id"])
             removed += 1
     return removed
 
