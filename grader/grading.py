@@ -50,6 +50,7 @@ def grade(
         app_env=challenge.app_env,
         default_skill=challenge.skills[0],
         limits=limits,
+        bytecode_cache=settings.cache_dir / "bytecode",
     )
     run = _run_with_retry(sandbox, job)
     return interpret(challenge, submission, run, limits)

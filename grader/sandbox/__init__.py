@@ -12,8 +12,10 @@ import json
 import os
 import tarfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
+
+from grader.sandbox.bytecode import SOURCE_MTIME, pyc_file
 
 SUPERVISOR_PATH = Path(__file__).with_name("supervisor.py")
 APP_PORT = 8000
@@ -51,6 +53,7 @@ class SandboxJob:
     app_env: dict[str, str]
     default_skill: str
     limits: RunLimits
+    bytecode_cache: Path | None = None  # where the suite's rewritten bytecode is kept
 
     def job_document(self, grader_lib: str | None = None, port: int = APP_PORT) -> dict[str, Any]:
         """What the supervisor reads from ``in/job.json``."""
@@ -94,35 +97,19 @@ class Sandbox(Protocol):
         ...
 
 
-def _add_tree(tar: tarfile.TarFile, root: Path, arcname: str) -> None:
-    """Add regular files and folders only, root-owned and private, in a stable order."""
-    folder = tarfile.TarInfo(arcname)
-    folder.type, folder.mode = tarfile.DIRTYPE, 0o700
-    tar.addfile(folder)
-    for entry in sorted(os.scandir(root), key=lambda e: e.name):
-        if entry.name == "__pycache__" or entry.name.endswith(".pyc"):
-            continue
-        name = f"{arcname}/{entry.name}"
-        if entry.is_dir(follow_symlinks=False):
-            _add_tree(tar, Path(entry.path), name)
-        elif entry.is_file(follow_symlinks=False):
-            data = Path(entry.path).read_bytes()
-            _add_bytes(tar, name, data)
+def build_payload(
+    job: SandboxJob, *, tests_path: str, grader_lib: str | None = None, port: int = APP_PORT
+) -> bytes:
+    """Pack job.json, the submission, the hidden suite and its bytecode as the tar for ``in/``.
 
-
-def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
-    info = tarfile.TarInfo(name)
-    info.size, info.mode = len(data), 0o600
-    tar.addfile(info, io.BytesIO(data))
-
-
-def build_payload(job: SandboxJob, grader_lib: str | None = None, port: int = APP_PORT) -> bytes:
-    """Pack job.json, the submission and the hidden suite as the tar unpacked into ``in/``."""
+    ``tests_path`` is where the supervisor puts the suite, named in the shipped bytecode.
+    """
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
         _add_bytes(tar, "job.json", json.dumps(job.job_document(grader_lib, port)).encode())
         _add_tree(tar, job.submission_dir, "submission")
-        _add_tree(tar, job.tests_dir, "tests")
+        suite = _add_tree(tar, job.tests_dir, "tests")
+        _add_suite_bytecode(tar, suite, tests_path, job.bytecode_cache)
     return buffer.getvalue()
 
 
@@ -146,3 +133,57 @@ def _json_object(data: bytes | None) -> dict[str, Any] | None:
     except (json.JSONDecodeError, UnicodeDecodeError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _add_tree(
+    tar: tarfile.TarFile, root: Path, arcname: str, relative: PurePosixPath | None = None
+) -> list[tuple[PurePosixPath, bytes]]:
+    """Add regular files and folders only, root-owned and private, in a stable order.
+
+    Returns each file added, by its path under ``root``, with the bytes packed.
+    """
+    _add_folder(tar, arcname)
+    relative = relative or PurePosixPath()
+    added = []
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if entry.name == "__pycache__" or entry.name.endswith(".pyc"):
+            continue
+        name = f"{arcname}/{entry.name}"
+        if entry.is_dir(follow_symlinks=False):
+            added += _add_tree(tar, Path(entry.path), name, relative / entry.name)
+        elif entry.is_file(follow_symlinks=False):
+            data = Path(entry.path).read_bytes()
+            _add_bytes(tar, name, data)
+            added.append((relative / entry.name, data))
+    return added
+
+
+def _add_suite_bytecode(
+    tar: tarfile.TarFile,
+    suite: list[tuple[PurePosixPath, bytes]],
+    tests_path: str,
+    cache_dir: Path | None,
+) -> None:
+    """Add the pyc pytest would make of each suite file, from the bytes just packed."""
+    folders: set[PurePosixPath] = set()
+    for relative, source in suite:
+        pyc = pyc_file(relative, source, tests_path, cache_dir)
+        if pyc is None:
+            continue
+        pyc_path, data = pyc
+        if pyc_path.parent not in folders:
+            folders.add(pyc_path.parent)
+            _add_folder(tar, f"tests/{pyc_path.parent}")
+        _add_bytes(tar, f"tests/{pyc_path}", data)
+
+
+def _add_folder(tar: tarfile.TarFile, name: str) -> None:
+    folder = tarfile.TarInfo(name)
+    folder.type, folder.mode, folder.mtime = tarfile.DIRTYPE, 0o700, SOURCE_MTIME
+    tar.addfile(folder)
+
+
+def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
+    info = tarfile.TarInfo(name)
+    info.size, info.mode, info.mtime = len(data), 0o600, SOURCE_MTIME
+    tar.addfile(info, io.BytesIO(data))

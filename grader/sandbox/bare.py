@@ -48,9 +48,15 @@ class BareSandbox:
         started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="grader-bare-") as tmp:
             root = Path(tmp)
-            for folder in dataclasses.astuple(Layout.under(root)):
+            layout = Layout.under(root)
+            for folder in dataclasses.astuple(layout):
                 folder.mkdir(mode=0o700)
-            payload = build_payload(job, grader_lib=str(PROJECT_ROOT), port=_free_port())
+            payload = build_payload(
+                job,
+                tests_path=str(layout.tests_dir),
+                grader_lib=str(PROJECT_ROOT),
+                port=_free_port(),
+            )
             with tarfile.open(fileobj=io.BytesIO(payload)) as tar:
                 tar.extractall(root / "in", filter="data")
             supervisor = subprocess.Popen(

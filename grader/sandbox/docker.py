@@ -24,6 +24,7 @@ import requests.exceptions
 
 from grader.errors import SandboxFailure, SandboxUnavailable
 from grader.sandbox import OUTPUT_FILES, SandboxJob, SandboxRun, build_payload, read_outputs
+from grader.sandbox.supervisor import CONTAINER_LAYOUT
 
 LABEL = "flask-grader"
 LABEL_OWNER = "flask-grader.owner"
@@ -31,6 +32,7 @@ LABEL_EXPIRES = "flask-grader.expires"
 SUPERVISOR_COMMAND = ["/opt/venv/bin/python", "-I", "/opt/grader/supervisor.py"]
 CAPABILITIES = ["SETUID", "SETGID", "CHOWN", "KILL"]
 HOST_MARGIN_S = 10.0
+TESTS_PATH = str(CONTAINER_LAYOUT.tests_dir)
 
 
 def connect() -> docker.DockerClient:
@@ -79,7 +81,7 @@ class DockerSandbox:
         try:
             with _interrupt_deferred():
                 container = self._create(job, name)
-            container.put_archive("/in", build_payload(job))
+            container.put_archive("/in", build_payload(job, tests_path=TESTS_PATH))
             run.timings["create_s"] = time.monotonic() - started
             container.start()
             self._wait(container, limits.deadline_s + HOST_MARGIN_S, run)
