@@ -7,6 +7,7 @@ Errors are caught once, here: one line on stderr and the error's exit code (2 fo
 from __future__ import annotations
 
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import click
@@ -97,17 +98,18 @@ def validate_command(ctx: click.Context, slugs: tuple[str, ...], bare: bool) -> 
         challenges = [find_challenge(slug, settings.challenges_dir) for slug in slugs]
     else:
         challenges = list_challenges(settings.challenges_dir)
-    sandbox = open_sandbox(settings, bare=bare)
+    workers = settings.worker_count()
     failed = []
-    for challenge in challenges:
-        report = validate_challenge(
-            challenge, sandbox=sandbox, settings=settings, workers=settings.worker_count()
-        )
-        click.echo(f"{challenge.slug}: {'ok' if report.ok else 'FAILED'}")
-        for check in report.checks:
-            click.echo(f"  {'ok ' if check.ok else 'BAD'}  {check.name}: {check.detail}")
-        if not report.ok:
-            failed.append(challenge.slug)
+    with closing(open_sandbox(settings, bare=bare, spares=workers)) as sandbox:
+        for challenge in challenges:
+            report = validate_challenge(
+                challenge, sandbox=sandbox, settings=settings, workers=workers
+            )
+            click.echo(f"{challenge.slug}: {'ok' if report.ok else 'FAILED'}")
+            for check in report.checks:
+                click.echo(f"  {'ok ' if check.ok else 'BAD'}  {check.name}: {check.detail}")
+            if not report.ok:
+                failed.append(challenge.slug)
     if failed:
         click.echo(f"failed: {', '.join(failed)}", err=True)
         raise click.exceptions.Exit(1)
@@ -177,14 +179,17 @@ def demo_command(ctx: click.Context, out: Path | None) -> None:
 def _run_batch_and_print(
     settings: Settings, items: list[BatchItem], out: Path, title: str = ""
 ) -> None:
-    sandbox = open_sandbox(settings)
-    with progress_lines(len(items), "grading") as done:
+    workers = settings.worker_count()
+    with (
+        closing(open_sandbox(settings, spares=workers)) as sandbox,
+        progress_lines(len(items), "grading") as done,
+    ):
         outcome = run_batch(
             items=items,
             sandbox=sandbox,
             settings=settings,
             out_dir=out,
-            workers=settings.worker_count(),
+            workers=workers,
             on_done=done,
             title=title,
         )
@@ -196,7 +201,7 @@ def _run_batch_and_print(
 @click.option("--challenge", "challenge_ref", default="routing", show_default=True)
 @click.pass_context
 def bench_command(ctx: click.Context, runs: int, challenge_ref: str) -> None:
-    """Grade the reference solution bare and sandboxed; print medians and the ratio."""
+    """Grade the reference bare and sandboxed, cold and warm; print medians and ratios."""
     from grader.bench import run_benchmark
 
     settings = _settings(ctx)

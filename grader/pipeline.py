@@ -22,18 +22,23 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-def open_sandbox(settings: Settings, *, bare: bool = False) -> Sandbox:
-    """Return the Docker sandbox (building its image if needed), or the bare one for authors."""
+def open_sandbox(settings: Settings, *, bare: bool = False, spares: int = 0) -> Sandbox:
+    """Return the Docker sandbox (building its image if needed), or the bare one for authors.
+
+    ``spares`` keeps that many sandboxes started ahead of jobs (see ``sandbox.spares``): worth
+    it wherever more gradings follow; the caller then closes the sandbox when done.
+    """
     if bare:
         from grader.sandbox.bare import BareSandbox
 
-        return BareSandbox()
+        return BareSandbox(spares=spares)
     from grader.sandbox.docker import DockerSandbox, connect, reap_orphans
     from grader.sandbox.image import build_image
 
     client = connect()
     reap_orphans(client)
-    return DockerSandbox(client, build_image(client, settings, progress=lambda _: None))
+    image = build_image(client, settings, progress=lambda _: None)
+    return DockerSandbox(client, image, spares=spares)
 
 
 def grade_path(

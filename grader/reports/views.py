@@ -28,7 +28,7 @@ _TIMING_LABELS = {
     "app_start_s": "App start",
     "suite_s": "Hidden suite",
     "total_s": "Supervisor total",
-    "create_s": "Container create",
+    "start_s": "Container start and job delivery",
     "run_s": "Container run",
     "sandbox_s": "Sandbox total",
 }

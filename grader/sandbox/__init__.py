@@ -16,6 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
 from grader.sandbox.bytecode import SOURCE_MTIME, pyc_file
+from grader.sandbox.supervisor import GO_FILE
 
 SUPERVISOR_PATH = Path(__file__).with_name("supervisor.py")
 APP_PORT = 8000
@@ -55,7 +56,7 @@ class SandboxJob:
     limits: RunLimits
     bytecode_cache: Path | None = None  # where the suite's rewritten bytecode is kept
 
-    def job_document(self, grader_lib: str | None = None, port: int = APP_PORT) -> dict[str, Any]:
+    def job_document(self, port: int = APP_PORT) -> dict[str, Any]:
         """What the supervisor reads from ``in/job.json``."""
         return {
             "entry": self.entry,
@@ -66,7 +67,6 @@ class SandboxJob:
             "suite_timeout_s": self.limits.suite_timeout_s,
             "test_timeout_s": self.limits.test_timeout_s,
             "log_cap_bytes": self.limits.log_cap_bytes,
-            "grader_lib": grader_lib,
         }
 
 
@@ -96,20 +96,24 @@ class Sandbox(Protocol):
         """Remove what runs of a dead grader left behind; return how many were removed."""
         ...
 
+    def close(self) -> None:
+        """Remove anything kept ready for later runs (spares); runs after this start cold."""
+        ...
 
-def build_payload(
-    job: SandboxJob, *, tests_path: str, grader_lib: str | None = None, port: int = APP_PORT
-) -> bytes:
+
+def build_payload(job: SandboxJob, *, tests_path: str, port: int = APP_PORT) -> bytes:
     """Pack job.json, the submission, the hidden suite and its bytecode as the tar for ``in/``.
 
-    ``tests_path`` is where the supervisor puts the suite, named in the shipped bytecode.
+    ``tests_path`` is where the supervisor puts the suite, named in the shipped bytecode. The
+    last entry, ``go``, tells a supervisor already waiting that the rest is in place.
     """
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        _add_bytes(tar, "job.json", json.dumps(job.job_document(grader_lib, port)).encode())
+        _add_bytes(tar, "job.json", json.dumps(job.job_document(port)).encode())
         _add_tree(tar, job.submission_dir, "submission")
         suite = _add_tree(tar, job.tests_dir, "tests")
         _add_suite_bytecode(tar, suite, tests_path, job.bytecode_cache)
+        _add_bytes(tar, GO_FILE, b"go\n")
     return buffer.getvalue()
 
 

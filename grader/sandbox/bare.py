@@ -22,23 +22,47 @@ from grader.config import PROJECT_ROOT
 from grader.sandbox import (
     OUTPUT_FILES,
     SUPERVISOR_PATH,
+    RunLimits,
     SandboxJob,
     SandboxRun,
     build_payload,
     read_outputs,
 )
+from grader.sandbox.spares import Spares
 from grader.sandbox.supervisor import Layout
+
+
+@dataclasses.dataclass
+class _Started:
+    """A supervisor started on the host under its own temporary root, maybe before its job."""
+
+    folder: tempfile.TemporaryDirectory
+    layout: Layout
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self.folder.cleanup()
 
 
 class BareSandbox:
     """Runs jobs as host processes under a temporary folder that is removed afterwards."""
 
-    def __init__(self, python: str = sys.executable) -> None:
+    def __init__(self, python: str = sys.executable, *, spares: int = 0) -> None:
+        """``spares``: supervisors to keep started ahead of jobs, as DockerSandbox does."""
         self.python = python
+        self._spares = Spares(self._start, _Started.stop, _alive, size=spares) if spares else None
 
     def reap(self) -> int:
         """Bare runs leave nothing behind: their folder goes with them."""
         return 0
+
+    def close(self) -> None:
+        """Stop the spares."""
+        if self._spares:
+            self._spares.close()
 
     def run(self, job: SandboxJob) -> SandboxRun:
         """Run ``job`` bare; the deadline is enforced by killing the supervisor's session."""
@@ -46,42 +70,52 @@ class BareSandbox:
             info={"kind": "bare", "image": "none (bare run on the host)", "limits": {}}
         )
         started = time.monotonic()
-        with tempfile.TemporaryDirectory(prefix="grader-bare-") as tmp:
-            root = Path(tmp)
-            layout = Layout.under(root)
-            for folder in dataclasses.astuple(layout):
-                folder.mkdir(mode=0o700)
-            payload = build_payload(
-                job,
-                tests_path=str(layout.tests_dir),
-                grader_lib=str(PROJECT_ROOT),
-                port=_free_port(),
-            )
+        spare = self._spares.take(job.limits) if self._spares else None
+        run.info["warm"] = spare is not None
+        supervisor = spare or self._start(job.limits)
+        layout = supervisor.layout
+        try:
+            payload = build_payload(job, tests_path=str(layout.tests_dir), port=_free_port())
             with tarfile.open(fileobj=io.BytesIO(payload)) as tar:
-                tar.extractall(root / "in", filter="data")
-            supervisor = subprocess.Popen(
-                [self.python, "-I", str(SUPERVISOR_PATH), "--bare", str(root)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+                tar.extractall(layout.in_dir, filter="data")
             try:
-                run.exit_code = supervisor.wait(timeout=job.limits.deadline_s)
+                run.exit_code = supervisor.process.wait(timeout=job.limits.deadline_s)
             except subprocess.TimeoutExpired:
                 run.timed_out = True
-            finally:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(supervisor.pid, signal.SIGKILL)
-                supervisor.wait()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(supervisor.process.pid, signal.SIGKILL)
             files = {}
             for name in OUTPUT_FILES:
-                path = root / "out" / name
+                path = layout.out_dir / name
                 if path.is_file() and not path.is_symlink():
                     files[name] = path.read_bytes()[: job.limits.output_cap_bytes]
             read_outputs(files, run, job.limits.log_cap_bytes)
+        finally:
+            supervisor.stop()
+        if self._spares:
+            self._spares.replenish(job.limits)
         run.timings["sandbox_s"] = time.monotonic() - started
         return run
+
+    def _start(self, limits: RunLimits) -> _Started:
+        """Lay out a fresh root and start the supervisor in it; it waits for its job."""
+        folder = tempfile.TemporaryDirectory(prefix="grader-bare-")
+        layout = Layout.under(Path(folder.name))
+        for path in dataclasses.astuple(layout):
+            path.mkdir(mode=0o700)
+        command = [self.python, "-I", str(SUPERVISOR_PATH), "--bare", folder.name]
+        process = subprocess.Popen(
+            [*command, "--lib", str(PROJECT_ROOT)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        return _Started(folder, layout, process)
+
+
+def _alive(started: _Started) -> bool:
+    return started.process.poll() is None
 
 
 def _free_port() -> int:

@@ -16,14 +16,22 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import docker
 import docker.errors
 import requests.exceptions
 
 from grader.errors import SandboxFailure, SandboxUnavailable
-from grader.sandbox import OUTPUT_FILES, SandboxJob, SandboxRun, build_payload, read_outputs
+from grader.sandbox import (
+    OUTPUT_FILES,
+    RunLimits,
+    SandboxJob,
+    SandboxRun,
+    build_payload,
+    read_outputs,
+)
+from grader.sandbox.spares import MAX_IDLE_S, Spares
 from grader.sandbox.supervisor import CONTAINER_LAYOUT
 
 LABEL = "flask-grader"
@@ -48,14 +56,27 @@ def connect() -> docker.DockerClient:
     return client
 
 
-def _owner() -> str:
+class _Spare(NamedTuple):
+    """A container started ahead of its job, and the name it is removed by."""
+
+    name: str
+    container: Any
+
+
+def _new_name() -> str:
+    return f"flask-grader-{uuid.uuid4().hex[:12]}"
+
+
+def owner_label() -> str:
+    """The owner label of containers this process creates: host and pid, for the reaper."""
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
 class DockerSandbox:
     """Runs jobs in containers created from one sandbox image."""
 
-    def __init__(self, client: docker.DockerClient, image: str) -> None:
+    def __init__(self, client: docker.DockerClient, image: str, *, spares: int = 0) -> None:
+        """``spares``: how many containers to keep started ahead of jobs (0: start each cold)."""
         self.client = client
         self.image = image
         try:
@@ -66,6 +87,9 @@ class DockerSandbox:
             ) from exc
         except docker.errors.APIError as exc:
             raise SandboxUnavailable(f"the Docker engine failed to look up {image}: {exc}") from exc
+        self._spares = (
+            Spares(self._make_spare, self._discard, self._running, size=spares) if spares else None
+        )
 
     def run(self, job: SandboxJob) -> SandboxRun:
         """Run ``job`` in a fresh container; always remove it before returning or raising.
@@ -77,15 +101,18 @@ class DockerSandbox:
         limits = job.limits
         run = SandboxRun(info=self._info(job))
         started = time.monotonic()
-        name = f"flask-grader-{uuid.uuid4().hex[:12]}"
+        spare = self._spares.take(limits) if self._spares else None
+        name, container = spare or (_new_name(), None)
+        run.info["warm"] = spare is not None
         try:
-            with _interrupt_deferred():
-                container = self._create(job, name)
+            if container is None:
+                with _interrupt_deferred():
+                    container = self._create(limits, name)
+                container.start()  # the supervisor starts its children while the job travels
             container.put_archive("/in", build_payload(job, tests_path=TESTS_PATH))
-            run.timings["create_s"] = time.monotonic() - started
-            container.start()
+            run.timings["start_s"] = time.monotonic() - started
             self._wait(container, limits.deadline_s + HOST_MARGIN_S, run)
-            run.timings["run_s"] = time.monotonic() - started - run.timings["create_s"]
+            run.timings["run_s"] = time.monotonic() - started - run.timings["start_s"]
             read_outputs(
                 self._read_out(container, limits.output_cap_bytes), run, limits.log_cap_bytes
             )
@@ -93,8 +120,36 @@ class DockerSandbox:
             raise SandboxFailure(f"the Docker engine failed during the run: {exc}") from exc
         finally:
             force_remove(self.client.api, name)
+        if self._spares:
+            self._spares.replenish(limits)
         run.timings["sandbox_s"] = time.monotonic() - started
         return run
+
+    def close(self) -> None:
+        """Remove the spares; the sandbox starts every later run cold."""
+        if self._spares:
+            self._spares.close()
+
+    def _make_spare(self, limits: RunLimits) -> _Spare:
+        name = _new_name()
+        try:
+            container = self._create(limits, name, idle_s=MAX_IDLE_S)
+            container.start()
+        except BaseException:
+            force_remove(self.client.api, name)
+            raise
+        return _Spare(name, container)
+
+    def _discard(self, spare: _Spare) -> None:
+        force_remove(self.client.api, spare.name)
+
+    @staticmethod
+    def _running(spare: _Spare) -> bool:
+        try:
+            spare.container.reload()
+        except (docker.errors.DockerException, requests.exceptions.RequestException):
+            return False
+        return spare.container.status == "running"
 
     def reap(self) -> int:
         """Remove orphaned grading containers (see ``reap_orphans``)."""
@@ -120,14 +175,13 @@ class DockerSandbox:
             },
         }
 
-    def _create(self, job: SandboxJob, name: str) -> Any:
-        limits = job.limits
-        expires = int(time.time() + limits.deadline_s + 2 * HOST_MARGIN_S)
+    def _create(self, limits: RunLimits, name: str, idle_s: float = 0.0) -> Any:
+        expires = int(time.time() + idle_s + limits.deadline_s + 2 * HOST_MARGIN_S)
         return self.client.containers.create(
             self.image,
             SUPERVISOR_COMMAND,
             name=name,
-            labels={LABEL: "run", LABEL_OWNER: _owner(), LABEL_EXPIRES: str(expires)},
+            labels={LABEL: "run", LABEL_OWNER: owner_label(), LABEL_EXPIRES: str(expires)},
             network_mode="none",
             read_only=True,
             tmpfs={

@@ -7,6 +7,11 @@ folders the candidate cannot write.
 
 The same script runs "bare" (``--bare ROOT``) on the host for authoring and benchmarks: same
 steps, same files, no user switching. Bare mode is never used for candidates' code.
+
+It may start before its job arrives (a warm sandbox): it prepares the folders and starts both
+children as zygotes that import what every run needs (Flask and the WSGI server; pytest and the
+plugin), then waits for ``in/go``, the payload's last entry, and hands each child its orders.
+A cold run is the same path with the job already there.
 """
 
 from __future__ import annotations
@@ -30,6 +35,36 @@ GRADER_UID = 10002
 PLUGIN = "grader.testkit.plugin"
 CONTAINER_LIB = "/opt/grader/lib"
 REPORT_SCHEMA = "grader.supervisor/1"
+APP_LOG_CAP = 1 << 20  # until the job names its own cap
+GO_FILE = "go"  # the payload's last entry: once it exists, the whole job does
+JOB_WAIT_S = 600.0  # a warm supervisor whose job never comes ends on its own
+APP_PRELOAD = ("flask", "waitress.runner")
+SUITE_PRELOAD = ("pytest", PLUGIN)
+# A zygote imports the modules named after its code, reads one line of orders (environment to
+# add, working folder, module to run as ``python -m`` would, its argv), puts /dev/null on its
+# stdin, as a freshly spawned child has, and becomes that module. No orders: it just ends.
+ZYGOTE = """
+import importlib, json, os, runpy, sys
+for name in sys.argv[1:]:
+    try:
+        importlib.import_module(name)
+    except Exception:
+        pass
+line = sys.stdin.readline()
+if not line:
+    sys.exit(0)
+orders = json.loads(line)
+null = os.open(os.devnull, os.O_RDONLY)
+os.dup2(null, 0)
+os.close(null)
+os.environ.update(orders["env"])
+os.chdir(orders["cwd"])
+sys.path[0] = os.getcwd()
+sys.path_importer_cache.clear()
+importlib.invalidate_caches()
+sys.argv[:] = [orders["module"], *orders["args"]]  # in place: defaults hold this list
+runpy.run_module(orders["module"], run_name="__main__", alter_sys=True)
+"""
 # Built-in plugins a hidden suite never needs; each costs time on every run (the two
 # *exception plugins turn stray exceptions into warnings, after five full gc passes at exit).
 UNUSED_PYTEST_PLUGINS = [
@@ -84,12 +119,13 @@ class Identity:
     def spawn(
         self, command: list[str], *, cwd: Path, env: dict[str, str], **extra
     ) -> subprocess.Popen:
-        """Start ``command`` as this identity in its own session, output piped, fds 0-2 only."""
+        """Start ``command`` as this identity in its own session, output piped, fds 0-2 only;
+        stdin is a pipe the supervisor writes the child's orders to, then closes."""
         return subprocess.Popen(
             command,
             cwd=cwd,
             env=env,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             close_fds=True,
@@ -149,16 +185,17 @@ class CappedLog:
     def __init__(self, stream, path: Path, cap: int) -> None:
         self.kept = 0
         self.dropped = 0
+        self.path = path
+        self.cap = cap  # may be lowered once the job names its own
         self._stream = stream
         self._file = open(path, "wb")  # noqa: SIM115 - closed by the drain thread
-        self._cap = cap
         self._thread = threading.Thread(target=self._drain, daemon=True)
         self._thread.start()
 
     def _drain(self) -> None:
         try:
             while chunk := self._stream.read1(1 << 16):
-                keep = chunk[: max(0, self._cap - self.kept)]
+                keep = chunk[: max(0, self.cap - self.kept)]
                 if keep:
                     self._file.write(keep)
                     self._file.flush()
@@ -172,10 +209,10 @@ class CappedLog:
     def finish(self, timeout: float = 1.0) -> None:
         self._thread.join(timeout)
 
-    def tail(self, path: Path, limit: int = 4000) -> str:
+    def tail(self, limit: int = 4000) -> str:
         self.finish(0.2)
         try:
-            data = path.read_bytes()
+            data = self.path.read_bytes()
         except OSError:
             return ""
         return data[-limit:].decode("utf-8", "replace")
@@ -205,7 +242,7 @@ def _waitress_args(entry: str, port: int) -> list[str]:
     call = target.endswith("()")
     if call:
         target = target[:-2]
-    args = ["-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=8", "--ident=app"]
+    args = [f"--listen=127.0.0.1:{port}", "--threads=8", "--ident=app"]
     return [*args, *(["--call"] if call else []), target]
 
 
@@ -246,22 +283,37 @@ def _never_listened_hint(log_tail: str) -> str:
     return ""
 
 
-def supervise(layout: Layout, job: dict, *, bare: bool) -> dict:
-    """Run one grading job; return the report the host reads (also written to out/)."""
-    started = time.monotonic()
-    timings: dict[str, float] = {}
-    report: dict = {"schema": REPORT_SCHEMA, "phase": "setup", "app": {}, "suite": {}}
+@dataclass
+class Children:
+    """The app and the suite, started as zygotes before the job, with their output drains."""
+
+    candidate: Identity
+    grader: Identity
+    app: subprocess.Popen
+    app_log: CappedLog
+    suite: subprocess.Popen
+    suite_output: CappedLog
+
+    def dismiss(self) -> None:
+        """No job came: let both zygotes end (no orders), then make sure they did."""
+        for child in (self.app, self.suite):
+            _send_orders(child, None)
+        for child in (self.app, self.suite):
+            try:
+                child.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                _stop(child)
+
+
+def prepare(layout: Layout, *, bare: bool, lib: str) -> Children:
+    """Make the job-independent folders and start both children as zygotes."""
     python = sys.executable
     candidate = Identity(None, None) if bare else Identity(CANDIDATE_UID, CANDIDATE_UID)
     grader = Identity(None, None) if bare else Identity(GRADER_UID, GRADER_UID)
-
-    # Popen changes directory before it switches user, and root here lacks DAC_OVERRIDE:
-    # the two working directories must be enterable (never listable) by others.
-    _copy_tree(layout.in_dir / "submission", layout.app_dir, candidate, 0o700, 0o600, 0o711)
     candidate_tmp = _private_dir(layout.candidate_root / "tmp", candidate)
-    candidate_home = _private_dir(layout.candidate_root / "home", candidate)
-    _copy_tree(layout.in_dir / "tests", layout.tests_dir, grader, 0o700, 0o600)
-    _copy_tree(layout.in_dir / "submission", layout.source_dir, grader, 0o700, 0o600)
+    # Popen changes directory before it switches user, and root here lacks DAC_OVERRIDE:
+    # the children's working directories must be enterable (never listable) by others.
+    candidate_home = _private_dir(layout.candidate_root / "home", candidate, 0o711)
     grader_tmp = _private_dir(layout.grader_root / "tmp", grader)
     grader_home = _private_dir(layout.grader_root / "home", grader, 0o711)
     layout.results_dir.mkdir(mode=0o700)
@@ -269,29 +321,53 @@ def supervise(layout: Layout, job: dict, *, bare: bool) -> dict:
     ini = layout.grader_root / "pytest.ini"
     ini.write_text("[pytest]\n")
     ini.chmod(0o644)
-    timings["setup_s"] = time.monotonic() - started
-
-    port = int(job["port"])
-    app_env = {
-        **_base_env(python, candidate_home, candidate_tmp, str(layout.app_dir)),
-        "PYTHONUNBUFFERED": "1",
-        **{str(k): str(v) for k, v in job.get("app_env", {}).items()},
-    }
-    log_path = layout.out_dir / "app.log"
-    report["phase"] = "app_start"
-    app_started_at = time.monotonic()
     app = candidate.spawn(
-        [python, "-s", *_waitress_args(job["entry"], port)],
-        cwd=layout.app_dir,
-        env=app_env,
+        [python, "-s", "-c", ZYGOTE, *APP_PRELOAD],
+        cwd=candidate_home,
+        env={
+            **_base_env(python, candidate_home, candidate_tmp, str(layout.app_dir)),
+            "PYTHONUNBUFFERED": "1",
+        },
         umask=0o077,
         preexec_fn=_limit_candidate,
     )
-    log = CappedLog(app.stdout, log_path, int(job["log_cap_bytes"]))
-    # pytest starts now and waits for `ready`, so both start-ups overlap.
-    suite, suite_output = _start_suite(layout, job, python, grader, grader_tmp, grader_home, ini)
+    app_log = CappedLog(app.stdout, layout.out_dir / "app.log", APP_LOG_CAP)
+    suite = grader.spawn(
+        [python, "-s", "-c", ZYGOTE, *SUITE_PRELOAD],
+        cwd=grader_home,
+        env={
+            **_base_env(python, grader_home, grader_tmp, lib),
+            "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+        },
+    )
+    suite_output = CappedLog(suite.stdout, layout.out_dir / "suite.log", 64 << 10)
+    return Children(candidate, grader, app, app_log, suite, suite_output)
+
+
+def supervise(layout: Layout, job: dict, children: Children) -> dict:
+    """Run one grading job; return the report the host reads (also written to out/)."""
+    started = time.monotonic()
+    timings: dict[str, float] = {}
+    report: dict = {"schema": REPORT_SCHEMA, "phase": "setup", "app": {}, "suite": {}}
+    candidate, grader = children.candidate, children.grader
+    app, log, suite = children.app, children.app_log, children.suite
+    log.cap = int(job["log_cap_bytes"])
+    _copy_tree(layout.in_dir / "submission", layout.app_dir, candidate, 0o700, 0o600, 0o711)
+    _copy_tree(layout.in_dir / "tests", layout.tests_dir, grader, 0o700, 0o600)
+    _copy_tree(layout.in_dir / "submission", layout.source_dir, grader, 0o700, 0o600)
+    timings["setup_s"] = time.monotonic() - started
+
+    port = int(job["port"])
+    report["phase"] = "app_start"
+    app_started_at = time.monotonic()
+    app_env = {str(k): str(v) for k, v in job.get("app_env", {}).items()}
+    _send_orders(
+        app, _orders("waitress", _waitress_args(job["entry"], port), layout.app_dir, app_env)
+    )
+    # pytest starts collecting now and waits for `ready`, so both start-ups overlap.
+    _send_orders(suite, _suite_orders(layout, job))
     try:
-        _wait_for_app(app, port, float(job["app_start_timeout_s"]), report, log, log_path)
+        _wait_for_app(app, port, float(job["app_start_timeout_s"]), report, log)
         timings["app_start_s"] = time.monotonic() - app_started_at
         if report["app"]["started"]:
             report["phase"] = "suite"
@@ -303,7 +379,7 @@ def supervise(layout: Layout, job: dict, *, bare: bool) -> dict:
         _stop(suite)
         _kill_candidate(app, candidate)
         log.finish()
-        suite_output.finish()
+        children.suite_output.finish()
         report["app"]["exit_code"] = app.returncode
         report["app"]["log_bytes_dropped"] = log.dropped
     report["phase"] = "done"
@@ -312,13 +388,25 @@ def supervise(layout: Layout, job: dict, *, bare: bool) -> dict:
     return report
 
 
+def _orders(module: str, args: list[str], cwd: Path, env: dict[str, str]) -> dict:
+    return {"module": module, "args": args, "cwd": str(cwd), "env": env}
+
+
+def _send_orders(child: subprocess.Popen, orders: dict | None) -> None:
+    """Write a zygote's one line of orders (none: it ends) and close its stdin."""
+    with contextlib.suppress(OSError, ValueError):  # a zygote that died shows when awaited
+        if orders is not None:
+            child.stdin.write(json.dumps(orders).encode() + b"\n")
+        child.stdin.close()
+
+
 def _wait_for_app(
-    app: subprocess.Popen, port: int, timeout_s: float, report: dict, log: CappedLog, log_path: Path
+    app: subprocess.Popen, port: int, timeout_s: float, report: dict, log: CappedLog
 ) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
         if app.poll() is not None:
-            tail = log.tail(log_path)
+            tail = log.tail()
             report["app"] = {
                 "started": False,
                 "failure": "exited",
@@ -330,7 +418,7 @@ def _wait_for_app(
             report["app"] = {"started": True}
             return
         if time.monotonic() > deadline:
-            tail = log.tail(log_path)
+            tail = log.tail()
             report["app"] = {
                 "started": False,
                 "failure": "never_listened",
@@ -363,20 +451,9 @@ def _base_env(python: str, home: Path, tmp: Path, pythonpath: str) -> dict[str, 
     }
 
 
-def _start_suite(
-    layout: Layout,
-    job: dict,
-    python: str,
-    grader: Identity,
-    grader_tmp: Path,
-    grader_home: Path,
-    ini: Path,
-) -> tuple[subprocess.Popen, CappedLog]:
-    """Start pytest as ``grader``; it collects, then waits for the ready file."""
-    lib = job.get("grader_lib") or CONTAINER_LIB
+def _suite_orders(layout: Layout, job: dict) -> dict:
+    """pytest as the suite zygote becomes it: it collects, then waits for the ready file."""
     env = {
-        **_base_env(python, grader_home, grader_tmp, lib),
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "GRADER_APP_URL": f"http://127.0.0.1:{job['port']}",
         "GRADER_SOURCE_DIR": str(layout.source_dir),
         "GRADER_RESULTS_FILE": str(layout.results_dir / "pytest.json"),
@@ -385,14 +462,13 @@ def _start_suite(
         "GRADER_TEST_TIMEOUT_S": str(job["test_timeout_s"]),
         "GRADER_DEFAULT_SKILL": str(job.get("default_skill", "general")),
     }
-    command = [
-        python, "-s", "-m", "pytest", "-p", PLUGIN, *UNUSED_PYTEST_PLUGINS,
-        "-c", str(ini), "--rootdir", str(layout.tests_dir),
-        "--basetemp", str(grader_tmp / "pytest"), "-q", "--no-header", "-rN",
+    args = [
+        "-p", PLUGIN, *UNUSED_PYTEST_PLUGINS,
+        "-c", str(layout.grader_root / "pytest.ini"), "--rootdir", str(layout.tests_dir),
+        "--basetemp", str(layout.grader_root / "tmp" / "pytest"), "-q", "--no-header", "-rN",
         str(layout.tests_dir),
     ]  # fmt: skip
-    suite = grader.spawn(command, cwd=grader_home, env=env)
-    return suite, CappedLog(suite.stdout, layout.out_dir / "suite.log", 64 << 10)
+    return _orders("pytest", args, layout.grader_root / "home", env)
 
 
 def _signal_ready(path: Path) -> None:
@@ -416,14 +492,30 @@ def _stop(process: subprocess.Popen) -> None:
     process.wait()
 
 
+def _wait_for_job(in_dir: Path, limit_s: float = JOB_WAIT_S) -> dict | None:
+    """The job, once the payload's last entry exists; None if none came in time."""
+    deadline = time.monotonic() + limit_s
+    while not (in_dir / GO_FILE).exists():
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.005)
+    return json.loads((in_dir / "job.json").read_text())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bare", metavar="ROOT", help="run on the host under ROOT (no sandbox)")
+    parser.add_argument("--lib", default=CONTAINER_LIB, help="where the grader package is")
+    parser.add_argument("--job-wait", type=float, default=JOB_WAIT_S, help="seconds to wait")
     args = parser.parse_args(argv)
     layout = Layout.under(Path(args.bare)) if args.bare else CONTAINER_LAYOUT
-    job = json.loads((layout.in_dir / "job.json").read_text())
     try:
-        report = supervise(layout, job, bare=bool(args.bare))
+        children = prepare(layout, bare=bool(args.bare), lib=args.lib)
+        job = _wait_for_job(layout.in_dir, args.job_wait)
+        if job is None:
+            children.dismiss()
+            return 0
+        report = supervise(layout, job, children)
     except Exception as exc:  # report, never die silently: the host turns this into sandbox_error
         report = {
             "schema": REPORT_SCHEMA,

@@ -133,8 +133,10 @@ def state() -> WebState:
 
 
 def default_sandbox_factory(settings: Settings) -> Callable[[], Sandbox]:
-    """The Docker sandbox every candidate run uses."""
-    return lambda: open_sandbox(settings)
+    """The Docker sandbox every candidate run uses, a spare per worker started ahead of jobs:
+    a submission that reaches an idle server skips the container's start-up."""
+    spares = settings.worker_count(settings.web_workers)
+    return lambda: open_sandbox(settings, spares=spares)
 
 
 def _claim(model: type[Run] | type[ChallengeVersion], column: str, public_id: str) -> bool:
@@ -320,6 +322,8 @@ class LocalWorkerPool:
         for thread in self._threads:
             thread.join(timeout)
         self._threads = []
+        if (sandbox := self._sandbox.opened()) is not None:
+            sandbox.close()
 
     def join(self) -> None:
         """Wait until every submitted job has finished (tests and shutdown)."""

@@ -8,12 +8,22 @@ import docker
 import pytest
 import requests.exceptions
 
-from grader.sandbox.docker import force_remove, labelled_containers
+from grader.sandbox.docker import (
+    LABEL_OWNER,
+    force_remove,
+    labelled_containers,
+    owner_label,
+    reap_orphans,
+)
 
 
 @pytest.fixture(autouse=True)
 def _no_container_outlives_its_test() -> Iterator[None]:
-    """After each test, remove what it left; the test's own assertions ran before this."""
+    """After each test, remove what it left; the test's own assertions ran before this.
+
+    Only this process's containers and orphans (a CLI the test ran and killed) go: a grader
+    running beside the tests, a web app say, keeps its own.
+    """
     yield
     try:
         client = docker.from_env(timeout=30)
@@ -21,7 +31,9 @@ def _no_container_outlives_its_test() -> Iterator[None]:
         return  # no engine: the test itself reported that
     try:
         for container in labelled_containers(client):
-            force_remove(client.api, container["Id"])
+            if (container.get("Labels") or {}).get(LABEL_OWNER) == owner_label():
+                force_remove(client.api, container["Id"])
+        reap_orphans(client)
     except (docker.errors.DockerException, requests.exceptions.RequestException):
         pass  # the engine-fault test may leave the engine restarting; its own checks cover it
     finally:

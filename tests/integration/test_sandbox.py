@@ -11,7 +11,7 @@ from pathlib import Path
 import docker
 import pytest
 
-from grader.pipeline import grade_path
+from grader.pipeline import grade_path, open_sandbox
 from grader.sandbox.docker import (
     LABEL,
     LABEL_EXPIRES,
@@ -209,4 +209,35 @@ def test_grader_killed_mid_run_leaves_an_orphan_the_reaper_removes(tmp_path, doc
             grading.kill()  # SIGKILL: no finally runs in it, the container is orphaned
     assert _labelled_containers()
     assert reap_orphans(docker.from_env()) >= 1  # what every grader start-up runs
+    assert not _labelled_containers()
+
+
+@pytest.mark.parametrize("submission", ["passes_all", "daemon_outlives_app"])
+def test_a_warm_spare_grades_like_a_cold_run_and_goes_at_close(
+    submission, probe_challenge, settings
+):
+    """A spare started before its job holds the same promises (the probe's escape and
+    environment checks among them), runs one job only, and nothing outlives close()."""
+    sandbox = open_sandbox(settings, spares=1)
+    try:
+        cold, _ = _grade(probe_challenge, submission, sandbox, settings)
+        deadline = time.monotonic() + 30
+        while len(_labelled_containers()) != 1:  # the spare, started after the cold run
+            assert time.monotonic() < deadline, "no spare was started"
+            time.sleep(0.05)
+        (spare,) = _labelled_containers()
+        warm, elapsed = _grade(probe_challenge, submission, sandbox, settings)
+        assert spare["Id"] not in {c["Id"] for c in _labelled_containers()}  # used once, gone
+    finally:
+        sandbox.close()
+    assert (cold.sandbox["warm"], warm.sandbox["warm"]) == (False, True)
+    assert warm.status == cold.status == "graded", warm.reason
+    assert elapsed < probe_challenge.limits["deadline_s"]
+    assert {k: t.outcome for k, t in _outcomes(warm).items()} == {
+        k: t.outcome for k, t in _outcomes(cold).items()
+    }
+    home = _outcomes(warm)["test_home_answers_ok"]
+    assert home.outcome == "passed", home.message
+    if submission == "passes_all":  # the probe's escape and environment checks
+        assert all(t.outcome == "passed" for t in warm.tests), [t.message for t in warm.tests]
     assert not _labelled_containers()

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from grader.config import PROJECT_ROOT
 from grader.pipeline import grade_path
+from grader.sandbox import SUPERVISOR_PATH
 from grader.sandbox.bare import BareSandbox
+from grader.sandbox.supervisor import Layout
 
 SUBMISSIONS = Path(__file__).parents[1] / "fixtures" / "submissions"
 
@@ -47,3 +54,34 @@ def test_rejected_submission_becomes_a_rejected_result(probe_challenge, bare, se
     result = grade_path(challenge=probe_challenge, path=archive, sandbox=bare, settings=settings)
     assert result.status == "rejected"
     assert result.reason
+
+
+def test_a_supervisor_whose_job_never_comes_ends_and_takes_its_children(tmp_path):
+    """A spare nobody used (its grader died, say) ends on its own, zygotes included."""
+    layout = Layout.under(tmp_path)
+    for folder in dataclasses.astuple(layout):
+        folder.mkdir(mode=0o700)
+    command = [sys.executable, "-I", str(SUPERVISOR_PATH), "--bare", str(tmp_path)]
+    supervisor = subprocess.Popen([*command, "--lib", str(PROJECT_ROOT), "--job-wait", "1"])
+    assert supervisor.wait(timeout=30) == 0
+    assert not (layout.out_dir / "supervisor.json").exists()  # no job, no report
+    deadline = time.monotonic() + 10
+    while _processes_under(tmp_path):
+        assert time.monotonic() < deadline, _processes_under(tmp_path)
+        time.sleep(0.1)
+
+
+def _processes_under(root: Path) -> list[str]:
+    """Command lines of live processes that mention ``root`` (the zygotes' environment does)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            environ = (proc / "environ").read_bytes()
+            status = (proc / "status").read_text()
+        except OSError:
+            continue
+        if str(root).encode() in environ and "State:\tZ" not in status:
+            found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:200])
+    return found

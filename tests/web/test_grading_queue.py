@@ -41,6 +41,9 @@ class BrokenSandbox:
     def reap(self) -> int:
         return 0
 
+    def close(self) -> None:
+        pass
+
 
 def _unavailable() -> BrokenSandbox:
     raise SandboxUnavailable("cannot reach Docker: start the engine")
