@@ -40,10 +40,14 @@ class _Started:
     layout: Layout
     process: subprocess.Popen
 
-    def stop(self) -> None:
+    def kill(self) -> None:
+        """End the supervisor's session (its children have sessions of their own)."""
         with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
+
+    def stop(self) -> None:
+        self.kill()
         self.folder.cleanup()
 
 
@@ -82,8 +86,7 @@ class BareSandbox:
                 run.exit_code = supervisor.process.wait(timeout=job.limits.deadline_s)
             except subprocess.TimeoutExpired:
                 run.timed_out = True
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(supervisor.process.pid, signal.SIGKILL)
+            supervisor.kill()
             files = {}
             for name in OUTPUT_FILES:
                 path = layout.out_dir / name

@@ -1,5 +1,7 @@
 """Soak: several hundred gradings in parallel, good, broken and hostile; nothing lost or leaked.
 
+The parallel run uses warm spares, as `grader batch` does; the sequential one starts cold.
+
 Long, so kept out of `make test`: run it with `make soak` (SOAK_SUBMISSIONS sets the count).
 """
 
@@ -9,6 +11,7 @@ import os
 import resource
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 import docker
@@ -16,6 +19,7 @@ import pytest
 
 from grader.batch import BatchItem, run_batch
 from grader.challenges import find_challenge
+from grader.pipeline import open_sandbox
 from grader.sandbox.docker import labelled_containers
 
 pytestmark = [pytest.mark.docker, pytest.mark.soak]
@@ -76,14 +80,18 @@ def test_soak(docker_sandbox, settings, tmp_path):
     def sample(_: str) -> None:
         rss.append(_rss_mib())
 
-    outcome = run_batch(
-        items=items, sandbox=docker_sandbox, settings=settings,
-        out_dir=tmp_path / "parallel", workers=workers, on_done=sample,
-    )  # fmt: skip
+    # In parallel with spares, as `grader batch` runs: warm runs must match cold ones.
+    with closing(open_sandbox(settings, spares=workers)) as warm_sandbox:
+        outcome = run_batch(
+            items=items, sandbox=warm_sandbox, settings=settings,
+            out_dir=tmp_path / "parallel", workers=workers, on_done=sample,
+        )  # fmt: skip
     elapsed = time.monotonic() - started
+    warm = sum(bool(r.sandbox.get("warm")) for r, _ in outcome.rows)
     print(
         f"\nsoak: {count} gradings in {elapsed:.1f} s with {workers} workers: "
-        f"{count / elapsed:.2f} per second; RSS {rss[len(rss) // 10]:.0f} -> {rss[-1]:.0f} MiB"
+        f"{count / elapsed:.2f} per second, {warm} on a warm spare; "
+        f"RSS {rss[len(rss) // 10]:.0f} -> {rss[-1]:.0f} MiB"
     )
 
     assert len(outcome.rows) == count, "a submission got no result"
@@ -99,6 +107,7 @@ def test_soak(docker_sandbox, settings, tmp_path):
         if (r.status, r.score) != expected[r.submission_sha256 or r.submission_name]
     ]
     assert not mismatches, f"parallel results differ from sequential: {mismatches[:5]}"
+    assert warm > 0, "no run used a spare"
     assert not labelled_containers(client), "containers leaked"
     assert len(client.volumes.list()) <= volumes_before, "volumes leaked"
     assert _grader_temp_dirs() <= temp_before, "temporary folders leaked"
