@@ -100,7 +100,7 @@ def validate_command(ctx: click.Context, slugs: tuple[str, ...], bare: bool) -> 
         challenges = list_challenges(settings.challenges_dir)
     workers = settings.worker_count()
     failed = []
-    with closing(open_sandbox(settings, bare=bare, spares=workers)) as sandbox:
+    with closing(open_sandbox(settings, bare=bare)) as sandbox:
         for challenge in challenges:
             report = validate_challenge(
                 challenge, sandbox=sandbox, settings=settings, workers=workers
@@ -181,7 +181,7 @@ def _run_batch_and_print(
 ) -> None:
     workers = settings.worker_count()
     with (
-        closing(open_sandbox(settings, spares=workers)) as sandbox,
+        closing(open_sandbox(settings)) as sandbox,
         progress_lines(len(items), "grading") as done,
     ):
         outcome = run_batch(

@@ -26,7 +26,9 @@ def open_sandbox(settings: Settings, *, bare: bool = False, spares: int = 0) -> 
     """Return the Docker sandbox (building its image if needed), or the bare one for authors.
 
     ``spares`` keeps that many sandboxes started ahead of jobs (see ``sandbox.spares``): worth
-    it wherever more gradings follow; the caller then closes the sandbox when done.
+    it where gradings arrive one by one, as on the web app, which then answers faster; a busy
+    batch gains nothing (the work only moves) and loses what unused spares cost. The caller
+    closes the sandbox when done.
     """
     if bare:
         from grader.sandbox.bare import BareSandbox

@@ -1,6 +1,6 @@
 """Soak: several hundred gradings in parallel, good, broken and hostile; nothing lost or leaked.
 
-The parallel run uses warm spares, as `grader batch` does; the sequential one starts cold.
+The parallel run uses warm spares, as the web app's workers do; the sequential one starts cold.
 
 Long, so kept out of `make test`: run it with `make soak` (SOAK_SUBMISSIONS sets the count).
 """
@@ -80,7 +80,7 @@ def test_soak(docker_sandbox, settings, tmp_path):
     def sample(_: str) -> None:
         rss.append(_rss_mib())
 
-    # In parallel with spares, as `grader batch` runs: warm runs must match cold ones.
+    # In parallel with spares, as the web app's workers run: warm runs must match cold ones.
     with closing(open_sandbox(settings, spares=workers)) as warm_sandbox:
         outcome = run_batch(
             items=items, sandbox=warm_sandbox, settings=settings,
