@@ -17,12 +17,12 @@ from grader.challenges import Challenge
 from grader.config import Settings
 from grader.errors import GraderError, InputRejected, OutputError
 from grader.grading import unrun_result
+from grader.intake import SUBMISSION_SUFFIXES
 from grader.pipeline import grade_path, parallel_map, write_outputs
 from grader.reports import render_assessment, render_index
 from grader.results import Result
 from grader.sandbox import Sandbox
 
-ARCHIVE_SUFFIXES = (".tar.gz", ".tgz", ".tar", ".zip", ".py")
 SKIPPED_NAMES = {"__MACOSX", ".DS_Store"}
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -45,7 +45,7 @@ class BatchOutcome:
 
 
 def _stem(name: str) -> str:
-    for suffix in ARCHIVE_SUFFIXES:
+    for suffix in SUBMISSION_SUFFIXES:
         if name.lower().endswith(suffix):
             return name[: -len(suffix)]
     return name

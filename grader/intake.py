@@ -83,6 +83,7 @@ _SUFFIXES = (
     (".zip", "zip"),
     (".py", "py"),
 )
+SUBMISSION_SUFFIXES = tuple(suffix for suffix, _ in _SUFFIXES)  # what a file may end with
 _KIND_NAMES = {"zip": "a zip archive", "tar": "a tar archive", "tgz": "a gzip-compressed tar"}
 _SUPPORTED = "submit a folder, a .zip, .tar, .tar.gz/.tgz or a single .py file"
 
