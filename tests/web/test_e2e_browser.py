@@ -13,11 +13,13 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import docker
 import pytest
 import waitress
 from flask import Flask
 
 from grader.config import load_settings
+from grader.sandbox.docker import LABEL_OWNER, labelled_containers, owner_label
 from grader.web import create_app
 
 from .conftest import BANK, zip_folder
@@ -58,6 +60,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flas
     finally:
         wsgi.close()
         app.extensions["grader"].queue.stop()
+    # Stopping the pool removes its warm spares: nothing of this process is left running.
+    client = docker.from_env()
+    mine = [c for c in labelled_containers(client) if c["Labels"].get(LABEL_OWNER) == owner_label()]
+    assert not mine, "the web app's spares outlived its pool"
 
 
 def _shot(page, name: str, *, full_page: bool = True) -> None:
