@@ -1,9 +1,9 @@
 """Benchmark: the same suite against the same reference app, bare and sandboxed, cold and warm.
 
 Cold: each grading starts its sandbox from nothing (a one-off ``grader grade``). Warm: a spare
-was started after the previous grading and has been idle a moment, as on a web app or batch
-worker between submissions (see ``sandbox.spares``); bare runs get the same treatment, so each
-ratio compares like with like. The machines are noisy, so both modes run interleaved in one
+was started after the previous grading and has been idle a moment, as on the web app between
+submissions (see ``sandbox.spares``); bare runs get the same treatment, so each ratio compares
+like with like. The machines are noisy, so both modes run interleaved in one
 process and only ratios within one run are meaningful.
 """
 
