@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import hashlib
 import importlib.metadata
 import importlib.util
@@ -32,7 +33,7 @@ SOURCE_MTIME = 0  # the mtime every payload file carries, and the one each heade
 # pytest's defaults; the supervisor's pytest.ini sets nothing else
 TEST_FILE_PATTERNS = ("test_*.py", "*_test.py")
 PLACEHOLDER_ROOT = "<hidden-suite>"
-_memory: dict[str, bytes] = {}
+_memory: dict[str, types.CodeType] = {}  # this process's cache, in front of the disk
 
 
 def is_rewritten(name: str) -> bool:
@@ -40,6 +41,7 @@ def is_rewritten(name: str) -> bool:
     return name == "conftest.py" or any(fnmatch(name, p) for p in TEST_FILE_PATTERNS)
 
 
+@functools.cache
 def pytest_tag() -> str | None:
     """The tag pytest puts in its pyc names, read without importing pytest (about 0.25 s)."""
     try:
@@ -72,27 +74,27 @@ def pyc_file(
 
 
 def _cached_code(key: str, source: bytes, cache_dir: Path | None) -> types.CodeType | None:
-    data = _memory.get(key)
+    if (code := _memory.get(key)) is not None:
+        return code
     path = cache_dir / f"{key}.code" if cache_dir is not None else None
-    if data is None and path is not None:
-        with contextlib.suppress(OSError):
-            data = path.read_bytes()
-    if data is not None:
-        try:
-            code = marshal.loads(data)
-        except (EOFError, ValueError, TypeError):
-            code = None  # a damaged cache entry is made again below
-        if isinstance(code, types.CodeType):
-            _memory[key] = data
-            return code
-    code = _rewrite(source)
+    code = _load(path) if path is not None else None
     if code is None:
-        return None
-    data = marshal.dumps(code)
-    _memory[key] = data
-    if path is not None:
-        _store(path, data)
+        code = _rewrite(source)
+        if code is None:
+            return None
+        if path is not None:
+            _store(path, marshal.dumps(code))
+    _memory[key] = code
     return code
+
+
+def _load(path: Path) -> types.CodeType | None:
+    """A cached code object; None when missing or damaged (it is then made again)."""
+    try:
+        code = marshal.loads(path.read_bytes())
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return code if isinstance(code, types.CodeType) else None
 
 
 def _rewrite(source: bytes) -> types.CodeType | None:
