@@ -197,7 +197,9 @@ def _run_batch_and_print(
 
 
 @cli.command("bench")
-@click.option("--runs", default=7, show_default=True, help="Gradings per mode.")
+@click.option(
+    "--runs", default=7, show_default=True, type=click.IntRange(1, 1000), help="Gradings per mode."
+)
 @click.option("--challenge", "challenge_ref", default="routing", show_default=True)
 @click.pass_context
 def bench_command(ctx: click.Context, runs: int, challenge_ref: str) -> None:

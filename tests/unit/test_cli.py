@@ -80,3 +80,8 @@ def test_report_from_a_special_file_exits_2_without_hanging(tmp_path: Path, spec
         os.mkfifo(path)
     done = _grader("report", str(path), tmp_path=tmp_path)
     _one_line_error(done, 2, "not a regular file")
+
+
+@pytest.mark.parametrize("runs", ["0", "-3", "many"])
+def test_bench_with_no_runs_exits_2(tmp_path: Path, runs: str):
+    _one_line_error(_grader("bench", "--runs", runs, tmp_path=tmp_path), 2, "--runs")
