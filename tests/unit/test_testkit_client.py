@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import gzip
 import socket
 import threading
 import time
 import tracemalloc
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 import waitress
@@ -22,6 +21,8 @@ from grader.testkit.client import (
     ClientError,
     ResponseRejected,
 )
+
+from .rawhttp import Respond, raw_server
 
 MiB = 1024 * 1024
 
@@ -135,43 +136,6 @@ def app_url() -> Iterator[str]:
 @pytest.fixture
 def client(app_url: str) -> Client:
     return Client(app_url, timeout_s=5)
-
-
-Respond = Callable[[socket.socket, threading.Event], None]
-
-
-@contextlib.contextmanager
-def raw_server(respond: Respond) -> Iterator[str]:
-    """Serve each connection with ``respond`` after reading the request head."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.settimeout(5)
-                head = b""
-                while b"\r\n\r\n" not in head:
-                    chunk = conn.recv(4096)
-                    if not chunk:
-                        break
-                    head += chunk
-                with contextlib.suppress(OSError):
-                    respond(conn, stop)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join(5)
-        listener.close()
 
 
 def _reply(raw: bytes) -> Respond:

@@ -6,7 +6,6 @@ import contextlib
 import json
 import socket
 import textwrap
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,8 @@ from typing import Any
 import pytest
 
 from grader.testkit.plugin import Settings
+
+from .rawhttp import raw_server
 
 pytest_plugins = ["pytester"]
 
@@ -56,32 +57,9 @@ def rows_by_name(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 @contextlib.contextmanager
 def not_found_server() -> Iterator[str]:
     """Answer every connection with a 404 whose body names the problem."""
-    listener = socket.create_server(("127.0.0.1", 0))
-    listener.settimeout(0.05)
-    stop = threading.Event()
     reply = b"HTTP/1.1 404 NOT FOUND\r\nContent-Length: 7\r\nConnection: close\r\n\r\nno page"
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            with conn:
-                conn.settimeout(5)
-                head = b""
-                while b"\r\n\r\n" not in head and (chunk := conn.recv(4096)):
-                    head += chunk
-                conn.sendall(reply)
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        stop.set()
-        thread.join(5)
-        listener.close()
+    with raw_server(lambda conn, _stop: conn.sendall(reply)) as url:
+        yield url
 
 
 def test_settings_default_when_variables_are_unset_or_empty() -> None:
