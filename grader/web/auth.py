@@ -135,8 +135,18 @@ def admin_required(view: F) -> F:
 
 
 def _safe_next(target: str | None) -> str:
-    """Follow ?next= only to a path on this site (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Follow ?next= only to a path on this site (no open redirect).
+
+    Browsers drop tabs and newlines from a URL, so ``/<tab>/evil.example`` would become
+    ``//evil.example``: any control character or space refuses the target.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(ord(char) <= 0x20 or ord(char) == 0x7F for char in target)
+    ):
         return target
     return url_for("interviewer.dashboard")
 

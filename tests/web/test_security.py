@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from flask import Flask
@@ -45,9 +46,11 @@ def test_repeated_failures_pause_sign_in(client: FlaskClient, auth: AuthActions)
 
 
 def test_login_never_redirects_off_site(client: FlaskClient, auth: AuthActions) -> None:
-    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+    targets = ("https://evil.example/", "//evil.example/", "/\\evil.example", "/\t/evil.example",
+               "/\n/evil.example", "/ /evil.example")  # fmt: skip
+    for target in targets:
         response = client.post(
-            f"/login?next={target}",
+            f"/login?next={quote(target)}",
             data={
                 "csrf_token": csrf_token(client),
                 "email": ADMIN_EMAIL,
