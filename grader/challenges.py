@@ -126,16 +126,29 @@ def content_version(root: Path) -> str:
     return digest.hexdigest()[:16]
 
 
+def read_manifest(path: Path, where: str) -> dict[str, Any]:
+    """Parse a challenge.toml; anything unreadable is a ChallengeError that names ``where``.
+
+    FileNotFoundError passes through: callers say what a missing manifest means to them.
+    """
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ChallengeError(f"{where}: {exc}") from exc
+    except RecursionError as exc:  # tomllib recurses once per nested array or table
+        raise ChallengeError(f"{where}: nested too deeply to read") from exc
+
+
 def load_challenge(root: Path) -> Challenge:
     """Load and check ``root/challenge.toml``; raise ChallengeError naming the first problem."""
     manifest_path = root / "challenge.toml"
     where = str(manifest_path)
     try:
-        manifest = tomllib.loads(manifest_path.read_text(encoding="utf-8"))
+        manifest = read_manifest(manifest_path, where)
     except FileNotFoundError as exc:
         raise ChallengeError(f"{root} is not a challenge: no challenge.toml") from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ChallengeError(f"{where}: {exc}") from exc
     slug = _require(manifest, "id", str, where)
     if not SLUG.match(slug):
         raise ChallengeError(f"{where}: id {slug!r} must be lower-case letters, digits and dashes")

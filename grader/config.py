@@ -98,8 +98,10 @@ def load_settings(
             raise InputRejected(f"config file {config_file} is not a regular file")
         try:
             values.update(tomllib.loads(Path(config_file).read_text()))
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputRejected(f"config file {config_file}: {exc}") from exc
+        except RecursionError as exc:
+            raise InputRejected(f"config file {config_file}: nested too deeply to read") from exc
     for name in kinds:
         env_value = environ.get(f"GRADER_{name.upper()}")
         if env_value is not None:

@@ -162,4 +162,6 @@ def load_result(text: str) -> Result:
         doc = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InputRejected(f"not a valid result document: {exc}") from exc
+    except RecursionError as exc:
+        raise InputRejected("not a valid result document: nested too deeply to read") from exc
     return result_from_dict(doc)

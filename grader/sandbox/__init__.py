@@ -134,7 +134,7 @@ def _json_object(data: bytes | None) -> dict[str, Any] | None:
         return None
     try:
         value = json.loads(data)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
         return None
     return value if isinstance(value, dict) else None
 

@@ -22,14 +22,13 @@ import re
 import secrets
 import shutil
 import tempfile
-import tomllib
 import zipfile
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.challenges import SLUG
+from grader.challenges import SLUG, read_manifest
 from grader.errors import ChallengeError, InputRejected, SubmissionRejected
 from grader.intake import IntakeLimits, MiB, Submission, submission_from_bytes
 from grader.results import Result, load_result
@@ -176,14 +175,12 @@ def _fsync_dir(path: Path) -> None:
 def challenge_slug(root: Path) -> str:
     """Read the id from ``root/challenge.toml`` (the full check comes with load_challenge)."""
     try:
-        manifest = tomllib.loads((root / "challenge.toml").read_text(encoding="utf-8"))
+        manifest = read_manifest(root / "challenge.toml", "challenge.toml")
     except FileNotFoundError as exc:
         raise ChallengeError(
             "the archive has no challenge.toml at its top (or in its one top folder): "
             "zip the challenge folder itself"
         ) from exc
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ChallengeError(f"challenge.toml: {exc}") from exc
     slug = manifest.get("id")
     if not isinstance(slug, str) or not SLUG.match(slug):
         raise ChallengeError(

@@ -58,11 +58,13 @@ def test_version_changes_when_the_suite_changes(challenge_dir: Path):
         (lambda t: t.replace("starter_max = 50", 'starter_max = "low"'), "starter_max"),
         (lambda t: t.replace("[app.env]", "[app.env]\nX = 1"), "values must be strings"),
         (lambda t: "samples = [1]\n" + t, "'samples' must be a table"),
+        (lambda t: "deep = " + "[" * 50000 + "]" * 50000 + "\n" + t, "nested too deeply"),
+        (lambda t: "\udcff", "challenge.toml"),
     ],
 )
 def test_broken_manifest_is_rejected_with_the_reason(challenge_dir: Path, edit, message):
     manifest = challenge_dir / "challenge.toml"
-    manifest.write_text(edit(manifest.read_text()))
+    manifest.write_text(edit(manifest.read_text()), errors="surrogateescape")
     with pytest.raises(ChallengeError, match=message):
         load_challenge(challenge_dir)
 

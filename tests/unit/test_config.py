@@ -37,6 +37,18 @@ def test_bad_settings_are_rejected_with_a_reason(environ, message):
         load_settings(environ=environ)
 
 
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"x = " + b"[" * 50000 + b"]" * 50000, "nested too deeply"), (b"x = '\xff'", "utf-8")],
+    ids=["deeply-nested", "not-utf-8"],
+)
+def test_unreadable_config_file_is_rejected(tmp_path: Path, content: bytes, message: str):
+    config = tmp_path / "grader.toml"
+    config.write_bytes(content)
+    with pytest.raises(InputRejected, match=message):
+        load_settings(environ={"GRADER_CONFIG": str(config)})
+
+
 def test_unknown_setting_in_file_is_rejected(tmp_path: Path):
     config = tmp_path / "grader.toml"
     config.write_text("memroy_mb = 1\n")

@@ -82,6 +82,7 @@ def _with_test(**changes: object) -> str:
         (_with_test(duration_s=float("inf")), "duration_s"),
         (_with_test(visible="yes"), "visible"),
         (_with_test(description=None), "description"),
+        pytest.param("[" * 100000 + "]" * 100000, "nested too deeply", id="deeply-nested"),
     ],
 )
 def test_malformed_documents_are_rejected_with_a_reason(text, message):

@@ -113,8 +113,9 @@ def test_same_version_uploaded_again_is_not_duplicated(
         (zip_bytes({"challenge.toml": "id = 'Bad Id'"}), "x.zip", "lower-case letters"),
         (zip_bytes({"challenge.toml": "id = 'x'\n"}), "x.zip", "missing key"),
         (zip_bytes({"../challenge.toml": "id = 'x'"}), "x.zip", "escapes"),
+        (zip_bytes({"challenge.toml": "x = " + "[" * 50000 + "]" * 50000}), "x.zip", "too deeply"),
     ],
-    ids=["not-archive", "corrupt", "no-manifest", "bad-slug", "bad-manifest", "zip-slip"],
+    ids=["not-archive", "corrupt", "no-manifest", "bad-slug", "bad-manifest", "zip-slip", "deep"],
 )
 def test_bad_challenge_archive_is_refused_with_the_reason(
     app: Flask,
