@@ -74,6 +74,13 @@ def compile_formula(formula: str) -> Any:
     if len(formula) > FORMULA_MAX_CHARS:
         raise ChallengeError(f"scoring formula is longer than {FORMULA_MAX_CHARS} characters")
     try:
+        return _checked_code(formula)
+    except RecursionError as exc:  # the parser and RestrictedPython recurse per nesting level
+        raise ChallengeError("scoring formula is nested too deeply") from exc
+
+
+def _checked_code(formula: str) -> Any:
+    try:
         tree = ast.parse(formula, mode="eval")
     except SyntaxError as exc:
         raise ChallengeError(f"scoring formula is not an expression: {exc.msg}") from exc

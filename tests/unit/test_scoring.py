@@ -61,6 +61,8 @@ def test_formula_sees_weighted_and_skills_and_is_clamped():
         ("len([0] * 99999999999)", "only do arithmetic on numbers"),
         ("sum(1 for _ in range(99999999999))", "NameError"),
         ("len(str(weighted))", "NameError"),
+        ("-" * 490 + "weighted", "nested too deeply"),
+        ("(" * 240 + "weighted" + ")" * 240, "nested"),
     ],
 )
 def test_hostile_formulas_are_refused(formula, message):
