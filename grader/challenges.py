@@ -11,10 +11,14 @@ from typing import Any
 
 from grader.config import LIMIT_NAMES
 from grader.errors import ChallengeError
+from grader.requirements import RequirementError, parse_requirements
+from grader.scoring import Cap, compile_formula
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 ENTRY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*(\(\))?$")
 DIFFICULTIES = ("easy", "medium", "hard")
+DEFAULT_MUTATION_THRESHOLD = 90.0
+MUTANT_ID = re.compile(r"^[\w./-]+\.py:\d+:[a-z-]+:\d+$")
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,14 @@ class Sample:
     min_score: float
     max_score: float
     description: str
+
+
+@dataclass(frozen=True)
+class MutationSpec:
+    """What mutation testing of the reference must reach, and the survivors a team excused."""
+
+    threshold: float = DEFAULT_MUTATION_THRESHOLD
+    equivalent: dict[str, str] = field(default_factory=dict)  # mutant id -> why it is
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,9 @@ class Challenge:
     formula: str | None
     samples: tuple[Sample, ...]
     version: str = field(default="")
+    requirements: dict[str, str] = field(default_factory=dict)  # "R1" -> the statement's words
+    caps: tuple[Cap, ...] = ()
+    mutation: MutationSpec = field(default_factory=MutationSpec)
 
     @property
     def tests_dir(self) -> Path:
@@ -114,10 +129,76 @@ def _samples(root: Path, table: dict[str, Any], where: str) -> tuple[Sample, ...
     return tuple(samples)
 
 
+def _caps(scoring: dict[str, Any], where: str) -> tuple[Cap, ...]:
+    table = scoring.get("caps", [])
+    if not isinstance(table, list):
+        raise ChallengeError(f"{where}: caps must be a list of tables ([[scoring.caps]])")
+    caps = []
+    for number, spec in enumerate(table, 1):
+        here = f"{where} [[scoring.caps]] #{number}"
+        if not isinstance(spec, dict):
+            raise ChallengeError(f"{here}: must be a table with name, when and max")
+        unknown = sorted(set(spec) - {"name", "when", "max"})
+        if unknown:
+            raise ChallengeError(f"{here}: unknown key {unknown[0]!r} (known: name, when, max)")
+        name = _require(spec, "name", str, here).strip()
+        when = _require(spec, "when", str, here)
+        cap = _require(spec, "max", int | float, here)
+        if not name or not 0 <= cap <= 100:
+            raise ChallengeError(f"{here}: needs a non-empty name and 0 <= max <= 100")
+        try:
+            compile_formula(when)
+        except ChallengeError as exc:
+            raise ChallengeError(
+                f"{here} ({name}): 'when' {str(exc).removeprefix('scoring ')}"
+            ) from exc
+        caps.append(Cap(name, when, float(cap)))
+    return tuple(caps)
+
+
+def _mutation(table: dict[str, Any], where: str) -> MutationSpec:
+    here = f"{where} [mutation]"
+    unknown = sorted(set(table) - {"threshold", "equivalent"})
+    if unknown:
+        raise ChallengeError(f"{here}: unknown key {unknown[0]!r} (known: threshold, equivalent)")
+    threshold = table.get("threshold", DEFAULT_MUTATION_THRESHOLD)
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float):
+        raise ChallengeError(f"{here}: threshold must be a percentage from 0 to 100")
+    if not 0 <= threshold <= 100:
+        raise ChallengeError(f"{here}: threshold must be a percentage from 0 to 100")
+    entries = table.get("equivalent", [])
+    if not isinstance(entries, list):
+        raise ChallengeError(f"{here}: equivalent must be a list of {{ id, reason }} tables")
+    equivalent = {}
+    for spec in entries:
+        if not isinstance(spec, dict) or set(spec) != {"id", "reason"}:
+            raise ChallengeError(f"{here}: each equivalent mutant is {{ id = ..., reason = ... }}")
+        mutant, reason = spec["id"], spec["reason"]
+        if not isinstance(mutant, str) or not MUTANT_ID.match(mutant):
+            raise ChallengeError(
+                f"{here}: mutant id {mutant!r} must look like 'app/routes.py:42:status-code:1'"
+            )
+        if not isinstance(reason, str) or not reason.strip():
+            raise ChallengeError(f"{here}: mutant {mutant} needs a reason")
+        equivalent[mutant] = reason.strip()
+    return MutationSpec(float(threshold), equivalent)
+
+
+def _statement_requirements(root: Path) -> dict[str, str]:
+    try:
+        return parse_requirements((root / "README.md").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ChallengeError(f"{root / 'README.md'}: {exc}") from exc
+    except RequirementError as exc:
+        raise ChallengeError(f"{root / 'README.md'}: {exc}") from exc
+
+
 def content_version(root: Path) -> str:
-    """Hash what decides a grade (manifest and suite) so results name the exact version."""
+    """Hash what decides a grade and its report (manifest, statement, suite)."""
     digest = hashlib.sha256()
-    paths = [root / "challenge.toml", *sorted((root / "tests").rglob("*"))]
+    paths = [root / "challenge.toml", root / "README.md", *sorted((root / "tests").rglob("*"))]
     for path in paths:
         if path.is_file() and "__pycache__" not in path.parts:
             rel = path.relative_to(root).as_posix().encode()
@@ -194,6 +275,9 @@ def load_challenge(root: Path) -> Challenge:
         formula=formula,
         samples=_samples(root, _table(manifest, "samples", where), where),
         version=content_version(root),
+        requirements=_statement_requirements(root),
+        caps=_caps(scoring, f"{where} [scoring]"),
+        mutation=_mutation(_table(manifest, "mutation", where), where),
     )
 
 

@@ -7,6 +7,7 @@ Errors are caught once, here: one line on stderr and the error's exit code (2 fo
 from __future__ import annotations
 
 import sys
+import time
 from contextlib import closing
 from pathlib import Path
 
@@ -88,9 +89,27 @@ def list_command(ctx: click.Context) -> None:
 @challenges_group.command("validate")
 @click.argument("slugs", nargs=-1)
 @click.option("--bare", is_flag=True, help="Authoring only: run on the host, without the sandbox.")
+@click.option(
+    "--mutants",
+    type=click.IntRange(min=0),
+    is_flag=False,
+    flag_value=0,
+    default=None,
+    metavar="[N]",
+    help="Also grade up to N mutants of the reference (no N: GRADER_MUTANTS_MAX).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Seed of the shuffled reference runs (default: random, printed).",
+)
 @click.pass_context
-def validate_command(ctx: click.Context, slugs: tuple[str, ...], bare: bool) -> None:
-    """Prove challenges (default: all): reference 100 x3, starter low, samples in range."""
+def validate_command(
+    ctx: click.Context, slugs: tuple[str, ...], bare: bool, mutants: int | None, seed: int | None
+) -> None:
+    """Prove challenges (default: all): reference 100 in any order, starter low, samples in
+    range, every requirement tested; with --mutants, the suite kills the reference's mutants."""
     from grader.validation import validate_challenge
 
     settings = _settings(ctx)
@@ -98,18 +117,33 @@ def validate_command(ctx: click.Context, slugs: tuple[str, ...], bare: bool) -> 
         challenges = [find_challenge(slug, settings.challenges_dir) for slug in slugs]
     else:
         challenges = list_challenges(settings.challenges_dir)
+    if mutants == 0:  # --mutants without a number
+        mutants = settings.mutants_max or None
     workers = settings.worker_count()
     failed = []
+    started = time.monotonic()
     with closing(open_sandbox(settings, bare=bare)) as sandbox:
         for challenge in challenges:
             report = validate_challenge(
-                challenge, sandbox=sandbox, settings=settings, workers=workers
+                challenge,
+                sandbox=sandbox,
+                settings=settings,
+                workers=workers,
+                seed=seed,
+                mutants=mutants,
             )
-            click.echo(f"{challenge.slug}: {'ok' if report.ok else 'FAILED'}")
+            click.echo(
+                f"{challenge.slug}: {'ok' if report.ok else 'FAILED'} (shuffle seed {report.seed})"
+            )
             for check in report.checks:
-                click.echo(f"  {'ok ' if check.ok else 'BAD'}  {check.name}: {check.detail}")
+                detail = check.detail.replace("\n", "\n         ")
+                click.echo(f"  {'ok ' if check.ok else 'BAD'}  {check.name}: {detail}")
             if not report.ok:
                 failed.append(challenge.slug)
+    if mutants:
+        click.echo(
+            f"validated {len(challenges)} challenge(s) in {time.monotonic() - started:.0f} s"
+        )
     if failed:
         click.echo(f"failed: {', '.join(failed)}", err=True)
         raise click.exceptions.Exit(1)

@@ -43,6 +43,9 @@ class Settings:
     log_cap_bytes: int = _setting(64 * 1024, "bytes of the app's output kept")
     output_cap_bytes: int = _setting(8 * 1024 * 1024, "bytes read back from a container")
     workers: int = _setting(0, "parallel gradings in a batch (0: one per CPU core)")
+    mutants_max: int = _setting(
+        400, "validation: most mutants of a reference graded (web app and --mutants; 0: none)"
+    )
     # The web app (`grader serve`).
     data_dir: Path = _setting(
         Path.home() / ".local" / "share" / "flask-grader",

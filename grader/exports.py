@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from grader.reports.views import candidate_view
 from grader.results import Result, TestResult
 
 # XML 1.0 allows tab, LF, CR and U+0020 up; a Python str may also hold lone surrogates
@@ -42,10 +43,6 @@ def _total_time(result: Result) -> float:
         if isinstance(value, int | float) and math.isfinite(value):
             return max(float(value), 0.0)
     return 0.0
-
-
-def _summary(result: Result) -> str:
-    return f"{result.status}: {result.reason}" if result.reason else result.status
 
 
 def _first_line(text: str) -> str:
@@ -150,7 +147,12 @@ def _gradescope_output(test: TestResult) -> str:
 
 
 def to_gradescope(result: Result) -> dict[str, Any]:
-    """Render the result as a Gradescope results.json document, hidden tests until published."""
+    """Render the result as a Gradescope results.json document; hidden tests stay hidden.
+
+    Students see the top-level output and visible tests only: the output is the candidate
+    view's own reason (a grader error's reason may quote the hidden suite), and hidden tests
+    use Gradescope's ``hidden`` visibility, never shown to students, even once published.
+    """
     tests = list(result.tests)
     rows = []
     for number, (test, possible) in enumerate(zip(tests, _max_points(tests), strict=True), 1):
@@ -163,16 +165,17 @@ def to_gradescope(result: Result) -> dict[str, Any]:
                 "max_score": possible,
                 "status": "passed" if passed else "failed",
                 "output": _json_text(_gradescope_output(test)),
-                "visibility": "visible" if test.visible else "after_published",
+                "visibility": "visible" if test.visible else "hidden",
                 "tags": [_json_text(test.skill)],
             }
         )
 
-    output = _summary(result) if result.reason or tests else f"{result.status}: no tests ran"
+    view = candidate_view(result)
+    output = f"{view.status}: {view.reason}" if view.reason else f"{view.status}: no tests ran"
     earned = round(sum(row["score"] for row in rows), 2)
     if rows and abs(earned - result.score) > _SCORE_TOLERANCE:
         output += (
-            f" Score {result.score:g} comes from the challenge's scoring formula;"
+            f" A scoring rule of this challenge capped the score at {result.score:g};"
             f" the per-test points sum to {earned:g}."
         )
     return {

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,6 +25,8 @@ MESSAGE_CAP = 2000
 SANDBOX_ATTEMPTS = 2
 RETRY_PAUSE_S = 2.0
 EXCHANGE_FIELD_CAP = 4096
+MAX_EXCHANGES = 20
+MIN_REDACTED_CHARS = 4  # shorter values ("1", "on") would blank out ordinary text
 
 
 def run_limits(settings: Settings, challenge: Challenge) -> RunLimits:
@@ -39,9 +42,19 @@ def run_limits(settings: Settings, challenge: Challenge) -> RunLimits:
 
 
 def grade(
-    *, challenge: Challenge, submission: Submission, sandbox: Sandbox, settings: Settings
+    *,
+    challenge: Challenge,
+    submission: Submission,
+    sandbox: Sandbox,
+    settings: Settings,
+    shuffle_seed: int | None = None,
+    fail_fast: bool = False,
 ) -> Result:
-    """Run ``submission`` against ``challenge``'s hidden suite in ``sandbox`` and score it."""
+    """Run ``submission`` against ``challenge``'s hidden suite in ``sandbox`` and score it.
+
+    ``shuffle_seed`` runs the tests in a seeded random order; ``fail_fast`` stops at the first
+    failure (validation's flaky and mutation checks, never a candidate's grade).
+    """
     limits = run_limits(settings, challenge)
     job = SandboxJob(
         submission_dir=submission.root,
@@ -51,6 +64,8 @@ def grade(
         default_skill=challenge.skills[0],
         limits=limits,
         bytecode_cache=settings.cache_dir / "bytecode",
+        shuffle_seed=shuffle_seed,
+        fail_fast=fail_fast,
     )
     run = _run_with_retry(sandbox, job)
     return interpret(challenge, submission, run, limits)
@@ -108,9 +123,10 @@ def interpret(
     status, reason = _status(run, supervisor, limits)
     if status != "graded":
         return Result(**common, status=status, reason=reason, score=0.0)
+    redact = _redactor(challenge.app_env)
     try:
-        tests = tuple(_test_row(row, challenge) for row in run.raw_results["tests"])
-        score = score_tests(tests, challenge.formula)
+        tests = tuple(_test_row(row, challenge, redact) for row in run.raw_results["tests"])
+        score = score_tests(tests, challenge.formula, challenge.caps, challenge.requirements)
     except (KeyError, TypeError, ValueError) as exc:
         reason = f"the hidden suite's results were malformed ({type(exc).__name__}: {exc})"
         return Result(**common, status="sandbox_error", reason=reason, score=0.0)
@@ -125,6 +141,8 @@ def interpret(
         score=score.score,
         tests=tests,
         skills=score.skills,
+        requirements=challenge.requirements,
+        scoring=score.explanation,
     )
 
 
@@ -167,8 +185,29 @@ def _cap(value: Any, limit: int) -> str:
     return text if len(text) <= limit else text[:limit] + " [...]"
 
 
-def _test_row(row: dict[str, Any], challenge: Challenge) -> TestResult:
-    """Check one raw row; text from HTTP responses is capped, numbers are made finite."""
+def _redactor(app_env: dict[str, str]) -> Callable[[str], str]:
+    """Replace the values of ``[app.env]`` (secrets, often) with their names in any text.
+
+    Assertion messages and exchanges may quote them (pytest shows a fixture's value, an app
+    may echo its key); no report, interviewer's or candidate's, needs the value itself.
+    """
+    secrets = sorted(
+        ((v, k) for k, v in app_env.items() if len(v) >= MIN_REDACTED_CHARS),
+        key=lambda pair: -len(pair[0]),
+    )
+
+    def redact(text: str) -> str:
+        for value, name in secrets:
+            text = text.replace(value, f"<app.env {name}>")
+        return text
+
+    return redact
+
+
+def _test_row(
+    row: dict[str, Any], challenge: Challenge, redact: Callable[[str], str] = str
+) -> TestResult:
+    """Check one raw row; text from HTTP responses is capped and redacted, numbers made finite."""
     outcome = row["outcome"]
     if outcome not in OUTCOMES:
         raise ValueError(f"unknown outcome {outcome!r}")
@@ -176,27 +215,34 @@ def _test_row(row: dict[str, Any], challenge: Challenge) -> TestResult:
     duration = float(row.get("duration_s") or 0.0)
     if not math.isfinite(weight) or weight <= 0 or not math.isfinite(duration):
         raise ValueError(f"bad weight or duration in {row.get('id')!r}")
-    exchange = row.get("exchange")
-    if isinstance(exchange, dict):
-        exchange = {str(k): _cap_exchange(v) for k, v in exchange.items()}
-    else:
-        exchange = None
+    raw_exchanges = row.get("exchanges")
+    exchanges = tuple(
+        {str(k): _cap_exchange(v, redact) for k, v in list(e.items())[:20]}
+        for e in (raw_exchanges if isinstance(raw_exchanges, list) else [])[:MAX_EXCHANGES]
+        if isinstance(e, dict)
+    )
+    dropped = row.get("exchanges_dropped")
+    requirements = row.get("requirements")
     return TestResult(
         id=_cap(row["id"], 500),
         description=_cap(row.get("description") or row["id"], 500),
         skill=_cap(row.get("skill") or challenge.skills[0], 100),
         weight=weight,
         outcome=outcome,
-        message=_cap(row.get("message"), MESSAGE_CAP),
+        message=redact(_cap(row.get("message"), MESSAGE_CAP)),
         duration_s=round(duration, 4),
         visible=bool(row.get("visible")),
-        exchange=exchange,
+        exchanges=exchanges,
+        exchanges_dropped=dropped if isinstance(dropped, int) and dropped >= 0 else 0,
+        requirements=tuple(
+            str(r)[:10] for r in (requirements if isinstance(requirements, list) else [])[:50]
+        ),
     )
 
 
-def _cap_exchange(value: Any) -> Any:
+def _cap_exchange(value: Any, redact: Callable[[str], str]) -> Any:
     if isinstance(value, dict):
-        return {str(k)[:200]: _cap(v, 1000) for k, v in list(value.items())[:50]}
-    if isinstance(value, int | float) and not isinstance(value, bool):
+        return {str(k)[:200]: redact(_cap(v, 1000)) for k, v in list(value.items())[:50]}
+    if isinstance(value, int | float):  # bool included: `failing`
         return value
-    return _cap(value, EXCHANGE_FIELD_CAP)
+    return redact(_cap(value, EXCHANGE_FIELD_CAP))

@@ -44,11 +44,19 @@ def open_sandbox(settings: Settings, *, bare: bool = False, spares: int = 0) -> 
 
 
 def grade_path(
-    *, challenge: Challenge, path: Path, sandbox: Sandbox, settings: Settings, strict: bool = False
+    *,
+    challenge: Challenge,
+    path: Path,
+    sandbox: Sandbox,
+    settings: Settings,
+    strict: bool = False,
+    shuffle_seed: int | None = None,
+    fail_fast: bool = False,
 ) -> Result:
     """Take a submission from ``path`` and grade it; a refused one becomes a ``rejected`` result.
 
     With ``strict`` a refused submission raises SubmissionRejected instead (the CLI's exit 2).
+    ``shuffle_seed`` and ``fail_fast`` are validation's (see ``grading.grade``).
     """
     with tempfile.TemporaryDirectory(prefix="grader-intake-") as tmp:
         try:
@@ -57,7 +65,14 @@ def grade_path(
             if strict:
                 raise
             return unrun_result(challenge, path.name, str(exc))
-        return grade(challenge=challenge, submission=submission, sandbox=sandbox, settings=settings)
+        return grade(
+            challenge=challenge,
+            submission=submission,
+            sandbox=sandbox,
+            settings=settings,
+            shuffle_seed=shuffle_seed,
+            fail_fast=fail_fast,
+        )
 
 
 def write_outputs(result: Result, out_dir: Path) -> Path:

@@ -32,7 +32,10 @@ class TestResult:
     message: str
     duration_s: float
     visible: bool
-    exchange: dict[str, Any] | None = None
+    # A failure's HTTP exchanges in order, the one its failing line looked at has failing=True.
+    exchanges: tuple[dict[str, Any], ...] = ()
+    exchanges_dropped: int = 0  # earlier exchanges of a long test, not kept
+    requirements: tuple[str, ...] = ()  # the statement's ids this test checks ("R3")
 
 
 @dataclass(frozen=True)
@@ -71,12 +74,19 @@ class Result:
     graded_at: str = ""
     max_score: float = 100.0
     candidate: str = ""
+    # The statement's numbered requirements checked by the suite: id -> the statement's words.
+    requirements: dict[str, str] = field(default_factory=dict)
+    # How the score was reached: weighted percentage, formula and its branch, caps that applied.
+    scoring: dict[str, Any] = field(default_factory=dict)
     schema: str = SCHEMA
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-ready document."""
         doc = asdict(self)
-        doc["tests"] = [asdict(t) for t in self.tests]
+        doc["tests"] = [
+            {**asdict(t), "exchanges": list(t.exchanges), "requirements": list(t.requirements)}
+            for t in self.tests
+        ]
         doc["skills"] = {
             name: {**asdict(s), "percent": s.percent} for name, s in self.skills.items()
         }
@@ -96,12 +106,12 @@ def _check(cond: bool, message: str) -> None:
 _NUMBER = (int, float)
 _TEST_FIELDS: dict[str, Any] = {
     "id": str, "description": str, "skill": str, "weight": _NUMBER, "outcome": str,
-    "message": str, "duration_s": _NUMBER, "visible": bool, "exchange": (dict, type(None)),
+    "message": str, "duration_s": _NUMBER, "visible": bool,
 }  # fmt: skip
 _OPTIONAL_FIELDS: dict[str, Any] = {
     "challenge_title": str, "submission_name": str, "app_log": str, "app_log_truncated": bool,
     "timings": dict, "sandbox": dict, "grader_version": str, "graded_at": str,
-    "max_score": _NUMBER, "candidate": str,
+    "max_score": _NUMBER, "candidate": str, "requirements": dict, "scoring": dict,
 }  # fmt: skip
 _SKILL_FIELDS = ("earned", "possible", "passed", "total")
 
@@ -121,7 +131,26 @@ def _test_from_dict(row: Any) -> TestResult:
         _check(
             key in row and _is(row[key], kind), f"test {row.get('id')!r}: {key} is missing or wrong"
         )
-    return TestResult(**{key: row[key] for key in _TEST_FIELDS})
+    exchanges = row.get("exchanges")
+    if exchanges is None:  # documents written before a failure kept all its exchanges
+        exchanges = [row["exchange"]] if isinstance(row.get("exchange"), dict) else []
+    _check(
+        isinstance(exchanges, list) and all(isinstance(e, dict) for e in exchanges),
+        f"test {row.get('id')!r}: exchanges must be a list of objects",
+    )
+    requirements = row.get("requirements", [])
+    _check(
+        isinstance(requirements, list) and all(isinstance(r, str) for r in requirements),
+        f"test {row.get('id')!r}: requirements must be a list of ids",
+    )
+    dropped = row.get("exchanges_dropped", 0)
+    _check(_is(dropped, int), f"test {row.get('id')!r}: exchanges_dropped must be a number")
+    return TestResult(
+        **{key: row[key] for key in _TEST_FIELDS},
+        exchanges=tuple(exchanges),
+        exchanges_dropped=dropped,
+        requirements=tuple(requirements),
+    )
 
 
 def result_from_dict(doc: Any) -> Result:
@@ -144,6 +173,11 @@ def result_from_dict(doc: Any) -> Result:
             isinstance(s, dict) and all(_is(s.get(k), _NUMBER) for k in _SKILL_FIELDS),
             f"skill {name!r} needs numbers {', '.join(_SKILL_FIELDS)}",
         )
+    requirements = doc.get("requirements") or {}
+    _check(
+        all(isinstance(v, str) for v in requirements.values()),
+        "requirements must map ids to text",
+    )
     fields_ = {k: doc[k] for k in Result.__dataclass_fields__ if k in doc}
     return Result(
         **{

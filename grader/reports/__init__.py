@@ -23,6 +23,7 @@ _env.filters.update(
     duration=views.duration,
     when=views.when,
     status_label=views.status_label,
+    anchor=views.anchor,
 )
 _env.globals.update(schema=SCHEMA, tone=charts.tone)
 
@@ -52,6 +53,8 @@ def render_report(result: Result) -> str:
         weakest=views.weakest_skill(result.skills),
         chart=views.skill_chart(result.skills) if result.skills else None,
         gauge=charts.gauge(result.score),
+        requirements=views.requirement_rows(result),
+        scoring_note=views.scoring_note(result),
     )
 
 

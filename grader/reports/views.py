@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 from grader.reports import charts
+from grader.requirements import sort_key
 from grader.results import STATUSES, Result, SkillScore, TestResult
 
 BODY_EXCERPT_CHARS = 2000
@@ -161,6 +163,7 @@ class ExchangeView:
     response_headers: tuple[tuple[str, str], ...]
     response_body: str
     response_body_cut: bool
+    failing: bool = False  # the response the failing line looked at
 
     @property
     def status_class(self) -> str:
@@ -208,7 +211,80 @@ def exchange_view(exchange: Mapping[str, Any] | None) -> ExchangeView | None:
         response_headers=_headers(exchange.get("response_headers")),
         response_body=response_body,
         response_body_cut=response_cut,
+        failing=exchange.get("failing") is True,
     )
+
+
+def anchor(test_id: str) -> str:
+    """A page-safe element id for a test (test ids hold spaces, brackets and colons)."""
+    return "test-" + hashlib.sha256(test_id.encode()).hexdigest()[:12]
+
+
+def exchange_views(test: TestResult) -> list[ExchangeView]:
+    """A failing test's exchanges in the order it sent them (none for a passed test)."""
+    if test.outcome == "passed":
+        return []
+    return [v for v in map(exchange_view, test.exchanges) if v is not None]
+
+
+@dataclass(frozen=True)
+class RequirementRow:
+    """One numbered requirement of the statement and how the tests that check it fared."""
+
+    id: str
+    text: str
+    tests: tuple[TestResult, ...]
+
+    @property
+    def failing(self) -> tuple[TestResult, ...]:
+        return tuple(t for t in self.tests if t.outcome in ("failed", "error"))
+
+    @property
+    def outcome(self) -> str:
+        if not self.tests:
+            return "skipped"
+        return "failed" if self.failing else "passed"
+
+
+def requirement_rows(result: Result) -> list[RequirementRow]:
+    """The statement's requirements in its order, each with the tests that name it."""
+    rows = []
+    for rid, text in sorted(result.requirements.items(), key=lambda kv: sort_key(kv[0])):
+        tests = tuple(t for t in result.tests if rid in t.requirements)
+        rows.append(RequirementRow(rid, text, tests))
+    return rows
+
+
+@dataclass(frozen=True)
+class ScoringNote:
+    """Why the score is below the weighted share of passed tests, rule by rule."""
+
+    weighted: float
+    score: float
+    rule: str  # the named cap or the formula that set the score
+    detail: str  # its condition, or the formula's branch and term
+
+
+def scoring_note(result: Result) -> ScoringNote | None:
+    """Name the rule that set the score; None when the score is the weighted share."""
+    explanation = result.scoring or {}
+    weighted = _finite(explanation.get("weighted"))
+    if weighted is None:  # a document from before scoring was explained
+        weighted = weighted_percent(result.skills)
+    if weighted is None or abs(weighted - result.score) < 0.01:
+        return None
+    capped_by = explanation.get("capped_by")
+    for cap in explanation.get("caps") or []:
+        if isinstance(cap, Mapping) and cap.get("name") == capped_by:
+            return ScoringNote(
+                weighted,
+                result.score,
+                f"cap “{capped_by}”",
+                f"applies when {cap.get('when')}, and caps the score at {number(cap.get('max'))}",
+            )
+    formula = str(explanation.get("formula") or "")
+    detail = str(explanation.get("formula_note") or "")
+    return ScoringNote(weighted, result.score, f"formula {formula}" if formula else "rule", detail)
 
 
 def skill_chart(skills: Mapping[str, SkillScore]) -> charts.BarChart:
@@ -260,6 +336,7 @@ class CandidateView:
     grader_version: str
     visible_tests: tuple[TestResult, ...]
     skills: tuple[SkillCounts, ...]
+    uncapped_score: float | None = None  # the tests' own score, when a scoring rule capped it
 
     @property
     def hidden_passed(self) -> int:
@@ -313,6 +390,8 @@ def candidate_view(result: Result) -> CandidateView:
         grader_version=result.grader_version,
         visible_tests=tuple(ordered_tests([t for t in result.tests if t.visible])),
         skills=tuple(SkillCounts(name, *row) for name, row in sorted(counts.items())),
+        # That a rule capped the score, and from what; never which rule (it names hidden tests).
+        uncapped_score=note.weighted if (note := scoring_note(result)) else None,
     )
 
 

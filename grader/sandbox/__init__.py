@@ -55,6 +55,8 @@ class SandboxJob:
     default_skill: str
     limits: RunLimits
     bytecode_cache: Path | None = None  # where the suite's rewritten bytecode is kept
+    shuffle_seed: int | None = None  # run the tests in this seeded random order (flaky check)
+    fail_fast: bool = False  # stop at the first failure: a mutant is killed by one
 
     def job_document(self, port: int = APP_PORT) -> dict[str, Any]:
         """What the supervisor reads from ``in/job.json``."""
@@ -67,6 +69,8 @@ class SandboxJob:
             "suite_timeout_s": self.limits.suite_timeout_s,
             "test_timeout_s": self.limits.test_timeout_s,
             "log_cap_bytes": self.limits.log_cap_bytes,
+            "shuffle_seed": self.shuffle_seed,
+            "fail_fast": self.fail_fast,
         }
 
 

@@ -461,6 +461,8 @@ def _suite_orders(layout: Layout, job: dict) -> dict:
         "GRADER_APP_ENV": json.dumps(job.get("app_env", {})),
         "GRADER_TEST_TIMEOUT_S": str(job["test_timeout_s"]),
         "GRADER_DEFAULT_SKILL": str(job.get("default_skill", "general")),
+        "GRADER_SHUFFLE_SEED": "" if job.get("shuffle_seed") is None else str(job["shuffle_seed"]),
+        "GRADER_FAIL_FAST": "1" if job.get("fail_fast") else "",
     }
     args = [
         "-p", PLUGIN, *UNUSED_PYTEST_PLUGINS,

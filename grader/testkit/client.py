@@ -68,6 +68,7 @@ class Response:
         self.request_path = request_path
         self.url = url
         self.history: tuple[Response, ...] = ()
+        self.exchange: Exchange | None = None  # the record of the request that got it
 
     def __repr__(self) -> str:
         return f"<Response {self.request_path} {self.status}>"
@@ -370,9 +371,11 @@ class Client:
         what = f"{method} {target}"
         conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout_s)
         try:
-            return self._send_and_read(
+            response = self._send_and_read(
                 conn, method, target, body, request_headers, deadline, exchange
             )
+            response.exchange = exchange
+            return response
         except ClientError:
             raise
         except http.client.LineTooLong as e:

@@ -11,6 +11,8 @@ import inspect
 import json
 import math
 import os
+import random
+import re
 import signal
 import tempfile
 import threading
@@ -23,7 +25,7 @@ from typing import Any
 
 import pytest
 
-from grader.testkit.client import Client, Exchange
+from grader.testkit.client import Client, Exchange, Response
 from grader.testkit.source import Source
 
 RESULTS_SCHEMA = "grader.raw/1"
@@ -32,11 +34,14 @@ MAX_COLLECTION_ERRORS = 100
 DEFAULT_TEST_TIMEOUT_S = 10.0
 DEFAULT_SKILL = "general"
 READY_WAIT_S = 120.0
+MAX_EXCHANGES = 20  # per failing test: the last ones, where the promise broke
+REQUIREMENT_ID = re.compile(r"^R[1-9]\d{0,3}$")
 
 MARKERS = (
     "weight(n): the test's weight in the score (a positive number; default 1)",
     "skill(name): the skill the report groups the test under (default: GRADER_DEFAULT_SKILL)",
     "visible: candidates may see this test in full (name, docstring, message)",
+    'requirement(*ids): the statement\'s numbered requirements the test checks ("R1", "R4")',
 )
 
 
@@ -51,6 +56,8 @@ class Settings:
     default_skill: str = DEFAULT_SKILL  # GRADER_DEFAULT_SKILL: skill of unmarked tests
     ready_file: Path | None = None  # GRADER_READY_FILE: run tests only once this file exists
     app_env: Mapping[str, str] = field(default_factory=dict)  # GRADER_APP_ENV: manifest's env
+    shuffle_seed: int | None = None  # GRADER_SHUFFLE_SEED: run the tests in a seeded random order
+    fail_fast: bool = False  # GRADER_FAIL_FAST=1: stop at the first failure (mutation testing)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -78,6 +85,9 @@ class Settings:
             app_env = json.loads(value("GRADER_APP_ENV") or "{}")
         except json.JSONDecodeError as e:
             raise pytest.UsageError(f"GRADER_APP_ENV is not JSON: {e}") from e
+        seed_text = value("GRADER_SHUFFLE_SEED")
+        if seed_text is not None and not seed_text.isdigit():
+            raise pytest.UsageError(f"GRADER_SHUFFLE_SEED must be digits, not {seed_text!r}")
         return cls(
             app_url=value("GRADER_APP_URL"),
             source_dir=Path(source_dir) if source_dir else None,
@@ -86,6 +96,8 @@ class Settings:
             default_skill=value("GRADER_DEFAULT_SKILL") or DEFAULT_SKILL,
             ready_file=Path(ready_file) if ready_file else None,
             app_env={str(k): str(v) for k, v in app_env.items()},
+            shuffle_seed=int(seed_text) if seed_text is not None else None,
+            fail_fast=value("GRADER_FAIL_FAST") == "1",
         )
 
 
@@ -101,6 +113,8 @@ def pytest_configure(config: pytest.Config) -> None:
     recorder = _Recorder(settings)
     config.stash[_SETTINGS] = settings
     config.stash[_RECORDER] = recorder
+    if settings.fail_fast:
+        config.option.maxfail = 1
     config.pluginmanager.register(recorder, "grader-testkit-recorder")
 
 
@@ -181,6 +195,7 @@ class _Row:
     skill: str
     weight: float
     visible: bool
+    requirements: list[str] = field(default_factory=list)
     invalid: str | None = None
     phases: dict[str, _Phase] = field(default_factory=dict)
 
@@ -207,9 +222,12 @@ class _Row:
             return "skipped", call.message
         return "passed", None
 
-    def as_json(self, exchange: Exchange | None) -> dict[str, Any]:
-        """Return the row of the results file."""
+    def as_json(self, exchanges: list[Exchange], blamed: Exchange | None) -> dict[str, Any]:
+        """Return the row of the results file; a failure's exchanges in order, one marked."""
         outcome, message = self.outcome()
+        shown = exchanges[-MAX_EXCHANGES:] if outcome != "passed" else []
+        if shown and not any(e is blamed for e in shown):
+            blamed = shown[-1]  # nothing named in the failing line: the latest request
         return {
             "id": self.id,
             "name": self.name,
@@ -217,10 +235,12 @@ class _Row:
             "skill": self.skill,
             "weight": self.weight,
             "visible": self.visible,
+            "requirements": self.requirements,
             "outcome": outcome,
             "message": _shorten(message) if message is not None else None,
             "duration_s": round(sum(p.duration_s for p in self.phases.values()), 6),
-            "exchange": exchange if outcome != "passed" else None,
+            "exchanges": [{**e, "failing": e is blamed} for e in shown],
+            "exchanges_dropped": max(0, len(exchanges) - MAX_EXCHANGES) if shown else 0,
         }
 
 
@@ -231,11 +251,15 @@ class _Recorder:
         self.settings = settings
         self.rows: dict[str, _Row] = {}
         self.errors: list[str] = []
-        self.exchanges: dict[str, Exchange] = {}
+        self.exchanges: dict[str, list[Exchange]] = {}
+        self.blamed: dict[str, Exchange] = {}
 
     def record_exchange(self, nodeid: str, exchange: Exchange) -> None:
-        """Remember the latest exchange of a test's clients, for the report of a failure."""
-        self.exchanges[nodeid] = exchange
+        """Remember a test's exchanges (all its clients, in order) for the report of a failure."""
+        kept = self.exchanges.setdefault(nodeid, [])
+        kept.append(exchange)
+        if len(kept) > 2 * MAX_EXCHANGES:  # the report shows the last MAX_EXCHANGES
+            del kept[:MAX_EXCHANGES]
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """Keep each collection error with its file, capped."""
@@ -248,6 +272,23 @@ class _Recorder:
         for item in session.items:
             self.rows[item.nodeid] = _describe(item, self.settings.default_skill)
         _wait_for_ready(self.settings.ready_file)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Shuffle the tests with the configured seed, to show order dependence."""
+        if self.settings.shuffle_seed is not None:
+            random.Random(self.settings.shuffle_seed).shuffle(items)
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo[None]
+    ) -> Generator[None, Any, None]:
+        """On a failure, note which response the failing line looked at."""
+        yield
+        if call.excinfo is not None and call.when == "call":
+            blamed = _blamed_exchange(call.excinfo)
+            if blamed is not None:
+                self.blamed[item.nodeid] = blamed
 
     @pytest.hookimpl(trylast=True)
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
@@ -279,7 +320,10 @@ class _Recorder:
             "exit_status": int(exitstatus),
             "collected": session.testscollected,
             "errors": self.errors,
-            "tests": [row.as_json(self.exchanges.get(nodeid)) for nodeid, row in self.rows.items()],
+            "tests": [
+                row.as_json(self.exchanges.get(nodeid, []), self.blamed.get(nodeid))
+                for nodeid, row in self.rows.items()
+            ],
         }
         _write_json_atomically(self.settings.results_file, document)
 
@@ -340,6 +384,20 @@ def _describe(item: pytest.Item, default_skill: str) -> _Row:
                 f"invalid skill marker {_marker_text(marker)}: "
                 'use one skill name, as in @pytest.mark.skill("routing")'
             )
+    requirements: list[str] = []
+    for marker in item.iter_markers("requirement"):
+        ids = marker.args
+        if (
+            marker.kwargs
+            or not ids
+            or not all(isinstance(i, str) and REQUIREMENT_ID.match(i) for i in ids)
+        ):
+            problems.append(
+                f"invalid requirement marker {_marker_text(marker)}: "
+                'name the statement\'s requirements, as in @pytest.mark.requirement("R1", "R4")'
+            )
+            continue
+        requirements += [i for i in ids if i not in requirements]
     return _Row(
         id=item.nodeid,
         name=item.name,
@@ -347,8 +405,34 @@ def _describe(item: pytest.Item, default_skill: str) -> _Row:
         skill=skill,
         weight=weight,
         visible=item.get_closest_marker("visible") is not None,
+        requirements=sorted(requirements, key=lambda i: int(i[1:])),
         invalid="; ".join(problems) or None,
     )
+
+
+def _blamed_exchange(excinfo: pytest.ExceptionInfo[BaseException]) -> Exchange | None:
+    """Return the exchange of a response the failing statement names, innermost frame first.
+
+    ``assert created.status_code == 201`` blames the request that made ``created``, not the
+    last request the test sent. Frames of the testkit itself are skipped.
+    """
+    for entry in reversed(excinfo.traceback):
+        if Path(str(entry.path)).parent == _TESTKIT_DIR:
+            continue
+        try:
+            statement = str(entry.statement)
+        except Exception:  # no source to read: nothing to blame from this frame
+            continue
+        local_names = entry.frame.f_locals
+        for name in _IDENTIFIER.findall(statement):
+            value = local_names.get(name)
+            if isinstance(value, Response) and value.exchange is not None:
+                return value.exchange
+    return None
+
+
+_TESTKIT_DIR = Path(__file__).parent
+_IDENTIFIER = re.compile(r"[A-Za-z_]\w*")
 
 
 def _description(item: pytest.Item) -> str:
@@ -385,12 +469,26 @@ def _message(report: pytest.TestReport) -> str | None:
         return str(text).removeprefix("Skipped: ")
     crash = getattr(report.longrepr, "reprcrash", None)
     text = crash.message if crash is not None else str(report.longrepr)
-    # pytest drops "AssertionError: " before a bare assert's introspection, but not when the
-    # repr of the message happens to use double quotes; "Failed: " comes from pytest.fail; the
-    # client's errors need no module path to be clear.
-    if text.startswith("AssertionError: assert "):
-        text = text.removeprefix("AssertionError: ")
-    return text.removeprefix("Failed: ").removeprefix(f"{Client.__module__}.").strip()
+    # A failed check is what every message is about: "AssertionError: " says nothing more
+    # (pytest drops it only sometimes); "Failed: " comes from pytest.fail; the client's errors
+    # need no module path to be clear.
+    text = text.removeprefix("AssertionError: ").removeprefix("Failed: ")
+    text = text.removeprefix(f"{Client.__module__}.")
+    return clean_message(text)
+
+
+_OBJECT_REPR = re.compile(r"<(?:[\w.]+\.)?(\w+) object at 0x[0-9a-fA-F]+>")
+_BOUND_METHOD = re.compile(r"<bound method (\w+)\.(\w+) of <\w+>>")
+_PYTEST_HINTS = re.compile(
+    r"^\s*(Use -v+ to get (more|the full) diff|Omitting \d+ identical items, use -v+ to show)\s*$"
+)
+
+
+def clean_message(text: str) -> str:
+    """Drop pytest's noise from an assertion message: object addresses and verbosity hints."""
+    text = _BOUND_METHOD.sub(r"\1.\2", _OBJECT_REPR.sub(r"<\1>", text))
+    lines = [line for line in text.splitlines() if not _PYTEST_HINTS.match(line)]
+    return "\n".join(lines).strip()
 
 
 def _shorten(text: str, limit: int = MESSAGE_CAP) -> str:

@@ -123,10 +123,11 @@ def test_text_from_responses_is_capped(challenge, submission):
     row = {
         **_row("failed"),
         "message": "x" * 100_000,
-        "exchange": {"response_body": "y" * 100_000, "status": 500},
+        "exchanges": [{"response_body": "y" * 100_000, "status": 500, "failing": True}],
     }
     result = _interpret(challenge, submission, _graded_run(row))
     test = result.tests[0]
     assert len(test.message) < 2100
-    assert len(test.exchange["response_body"]) < 4200
-    assert test.exchange["status"] == 500
+    assert len(test.exchanges[0]["response_body"]) < 4200
+    assert test.exchanges[0]["status"] == 500
+    assert test.exchanges[0]["failing"] is True

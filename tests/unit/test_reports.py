@@ -84,9 +84,9 @@ def _test(
         message=message,
         duration_s=duration_s,
         visible=visible,
-        exchange=exchange
+        exchanges=(exchange,)
         if exchange is not None
-        else (_exchange() if outcome == "failed" else None),
+        else ((_exchange(),) if outcome == "failed" else ()),
     )
 
 

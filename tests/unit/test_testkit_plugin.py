@@ -24,6 +24,9 @@ GRADER_VARIABLES = (
     "GRADER_RESULTS_FILE",
     "GRADER_TEST_TIMEOUT_S",
     "GRADER_DEFAULT_SKILL",
+    "GRADER_SHUFFLE_SEED",
+    "GRADER_FAIL_FAST",
+    "GRADER_APP_ENV",
 )
 
 
@@ -218,7 +221,7 @@ def test_long_failure_messages_are_capped(run_suite: Any) -> None:
     _, document = run_suite({"test_long.py": "def test_long():\n    assert False, 'x' * 5000\n"})
     message = document["tests"][0]["message"]
     assert len(message) <= 2000
-    assert message.startswith("AssertionError: xxx")
+    assert message.startswith("xxx")
 
 
 INVALID_WEIGHTS = ["0", "-1", "'3'", "True", "1, 2", "float('inf')"]
@@ -329,7 +332,7 @@ def test_client_fixture_needs_the_app_url(run_suite: Any) -> None:
     assert row["message"].startswith("GRADER_APP_URL is not set")
 
 
-def test_failed_test_reports_its_last_exchange(run_suite: Any) -> None:
+def test_failed_test_reports_every_exchange_in_order(run_suite: Any) -> None:
     with not_found_server() as url:
         _, document = run_suite(
             {
@@ -346,14 +349,108 @@ def test_failed_test_reports_its_last_exchange(run_suite: Any) -> None:
             GRADER_APP_URL=url,
         )
     rows = rows_by_name(document)
-    assert rows["test_passes"]["exchange"] is None
+    assert rows["test_passes"]["exchanges"] == []
     failed = rows["test_fails"]
     assert failed["message"].startswith("assert 404 == 200")
-    exchange = failed["exchange"]
-    assert exchange["url"] == f"{url}/second"
-    assert exchange["request_headers"]["X-Who"] == "other"
-    assert exchange["status"] == 404
-    assert exchange["response_body"] == "no page"
+    first, second = failed["exchanges"]
+    assert first["url"] == f"{url}/first" and first["failing"] is False
+    assert second["url"] == f"{url}/second" and second["failing"] is True
+    assert second["request_headers"]["X-Who"] == "other"
+    assert second["status"] == 404
+    assert second["response_body"] == "no page"
+
+
+def test_the_failing_line_blames_the_response_it_names(run_suite: Any) -> None:
+    """A check of an earlier response marks that request, not the last one sent."""
+    with not_found_server() as url:
+        _, document = run_suite(
+            {
+                "test_http.py": """
+                    def test_steps(client):
+                        created = client.post("/create", json={})
+                        client.get("/check")
+                        assert created.status_code == 201, "step 1: creating failed"
+            """
+            },
+            GRADER_APP_URL=url,
+        )
+    row = document["tests"][0]
+    assert row["message"].startswith("step 1: creating failed")
+    assert [(e["method"], e["failing"]) for e in row["exchanges"]] == [
+        ("POST", True),
+        ("GET", False),
+    ]
+
+
+def test_messages_carry_no_object_addresses_or_verbosity_hints(run_suite: Any) -> None:
+    with not_found_server() as url:
+        _, document = run_suite(
+            {
+                "test_http.py": """
+                    def test_noise(client):
+                        got = {"status": client.get("/x").status_code, "kept": "same"}
+                        assert got == {"status": 200, "kept": "same"}, client
+            """
+            },
+            GRADER_APP_URL=url,
+        )
+    message = document["tests"][0]["message"]
+    assert "object at 0x" not in message and "<Client>" in message
+    assert "-v to get" not in message and "use -vv" not in message.lower()
+
+
+def test_requirement_markers_add_up_from_module_to_test(run_suite: Any) -> None:
+    _, document = run_suite(
+        {
+            "test_reqs.py": """
+                import pytest
+                pytestmark = pytest.mark.requirement("R2")
+
+                @pytest.mark.requirement("R10", "R1")
+                def test_both():
+                    pass
+
+                @pytest.mark.requirement("two")
+                def test_bad():
+                    pass
+            """
+        }
+    )
+    rows = rows_by_name(document)
+    assert rows["test_both"]["requirements"] == ["R1", "R2", "R10"]
+    assert rows["test_bad"]["outcome"] == "error"
+    assert "invalid requirement marker requirement('two')" in rows["test_bad"]["message"]
+
+
+def test_a_seed_shuffles_the_order_the_same_way_every_time(run_suite: Any) -> None:
+    suite = {
+        "test_order.py": "\n".join(f"def test_{n:02d}():\n    pass\n" for n in range(20))
+    }
+    orders = [
+        [row["name"] for row in run_suite(suite, GRADER_SHUFFLE_SEED=seed)[1]["tests"]]
+        for seed in ("7", "7", "8")
+    ]
+    _, plain = run_suite(suite, GRADER_SHUFFLE_SEED="")
+    assert orders[0] == orders[1] != orders[2]
+    assert sorted(orders[0]) == [row["name"] for row in plain["tests"]] != orders[0]
+
+
+def test_fail_fast_stops_at_the_first_failure(run_suite: Any) -> None:
+    _, document = run_suite(
+        {
+            "test_fast.py": """
+                def test_a():
+                    assert False
+                def test_b():
+                    pass
+            """
+        },
+        GRADER_FAIL_FAST="1",
+    )
+    rows = rows_by_name(document)
+    assert rows["test_a"]["outcome"] == "failed"
+    assert rows["test_b"]["outcome"] == "error"
+    assert "not run" in rows["test_b"]["message"]
 
 
 def test_client_errors_fail_the_test_with_their_message(run_suite: Any) -> None:
@@ -366,7 +463,8 @@ def test_client_errors_fail_the_test_with_their_message(run_suite: Any) -> None:
     row = document["tests"][0]
     assert row["outcome"] == "failed"
     assert row["message"].startswith("AppUnreachable: GET /: the app is not answering")
-    assert row["exchange"]["status"] is None
+    assert row["exchanges"][0]["status"] is None
+    assert row["exchanges"][0]["failing"] is True
 
 
 def test_source_fixture_reads_the_submission(run_suite: Any, tmp_path: Path) -> None:
