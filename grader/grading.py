@@ -113,9 +113,10 @@ def interpret(
     timings = {
         k: round(float(v), 3) for k, v in {**supervisor.get("timings", {}), **run.timings}.items()
     }
+    redact = _redactor(challenge.app_env)
     common = {
         **_base(challenge, submission),
-        "app_log": run.app_log,
+        "app_log": redact(run.app_log),
         "app_log_truncated": run.app_log_truncated,
         "timings": timings,
         "sandbox": run.info,
@@ -123,7 +124,6 @@ def interpret(
     status, reason = _status(run, supervisor, limits)
     if status != "graded":
         return Result(**common, status=status, reason=reason, score=0.0)
-    redact = _redactor(challenge.app_env)
     try:
         tests = tuple(_test_row(row, challenge, redact) for row in run.raw_results["tests"])
         score = score_tests(tests, challenge.formula, challenge.caps, challenge.requirements)

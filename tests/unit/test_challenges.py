@@ -11,6 +11,7 @@ from grader.challenges import find_challenge, load_challenge
 from grader.errors import ChallengeError
 
 PROBE = Path(__file__).parents[1] / "fixtures" / "challenges" / "sandbox-probe"
+CAP = '\n[[scoring.caps]]\nname = "leaks a secret"\nwhen = "{when}"\nmax = {max}\n'
 
 
 @pytest.fixture
@@ -32,6 +33,37 @@ def test_version_changes_when_the_suite_changes(challenge_dir: Path):
     before = load_challenge(challenge_dir).version
     (challenge_dir / "tests" / "test_extra.py").write_text("def test_x():\n    pass\n")
     assert load_challenge(challenge_dir).version != before
+
+
+def test_caps_equivalent_mutants_and_requirements_load(challenge_dir: Path):
+    manifest = challenge_dir / "challenge.toml"
+    manifest.write_text(
+        manifest.read_text()
+        + CAP.format(when="requirements['R2'] < 100", max=40)
+        + "\n[mutation]\nthreshold = 85\n"
+        + 'equivalent = [{ id = "app.py:12:status-code:1", reason = "both mean gone" }]\n'
+    )
+    (challenge_dir / "README.md").write_text(
+        "# Probe\n\n- **R1** It serves.\n- **R2** It keeps\n  its secrets.\n"
+    )
+    challenge = load_challenge(challenge_dir)
+    assert challenge.caps[0].name == "leaks a secret" and challenge.caps[0].max == 40
+    assert challenge.mutation.threshold == 85
+    assert challenge.mutation.equivalent == {"app.py:12:status-code:1": "both mean gone"}
+    assert challenge.requirements == {"R1": "It serves.", "R2": "It keeps its secrets."}
+
+
+def test_version_changes_when_the_statement_changes(challenge_dir: Path):
+    before = load_challenge(challenge_dir).version
+    readme = challenge_dir / "README.md"
+    readme.write_text(readme.read_text() + "\n- **R9** A new promise.\n")
+    assert load_challenge(challenge_dir).version != before
+
+
+def test_a_requirement_numbered_twice_is_refused(challenge_dir: Path):
+    (challenge_dir / "README.md").write_text("- **R1** one\n- **R1** again\n")
+    with pytest.raises(ChallengeError, match="R1 is numbered twice"):
+        load_challenge(challenge_dir)
 
 
 @pytest.mark.parametrize(
@@ -60,6 +92,17 @@ def test_version_changes_when_the_suite_changes(challenge_dir: Path):
         (lambda t: "samples = [1]\n" + t, "'samples' must be a table"),
         (lambda t: "deep = " + "[" * 50000 + "]" * 50000 + "\n" + t, "nested too deeply"),
         (lambda t: "\udcff", "challenge.toml"),
+        (lambda t: t + CAP.format(when="requirements['R1'] < 100", max=150), "0 <= max <= 100"),
+        (lambda t: t + CAP.format(when="__import__('os')", max=50), "'when'"),
+        (lambda t: t + CAP.format(when="x ** 2", max=50), "may not use Pow"),
+        (lambda t: t + '\n[[scoring.caps]]\nname = "x"\nwhen = "1"\nmax = 5\nwhy = 1\n', "'why'"),
+        (lambda t: t + "\n[mutation]\nthreshold = 120\n", "threshold"),
+        (lambda t: t + '\n[mutation]\nequivalent = [{ id = "x", reason = "y" }]\n', "mutant id"),
+        (
+            lambda t: t + '\n[mutation]\nequivalent = [{ id = "app.py:3:flag:1", reason = " " }]\n',
+            "needs a reason",
+        ),
+        (lambda t: t + "\n[mutation]\nkill_all = true\n", "unknown key 'kill_all'"),
     ],
 )
 def test_broken_manifest_is_rejected_with_the_reason(challenge_dir: Path, edit, message):

@@ -273,6 +273,66 @@ def test_a_rejected_submission_renders_without_sandbox_or_sha():
     assert "nothing was received" in html
 
 
+def test_every_exchange_of_a_failing_test_is_shown_in_order_with_the_failing_one_marked():
+    steps = (
+        _exchange(body="STEP-ONE-BODY", status=201) | {"failing": False},
+        _exchange(body="STEP-TWO-BODY", status=500) | {"failing": True},
+        _exchange(body="STEP-THREE-BODY", status=200) | {"failing": False},
+    )
+    test = replace(_test("test_steps", "failed"), exchanges=steps, exchanges_dropped=4)
+    html = render_report(_result((test,)))
+    positions = [html.index(f"STEP-{n}-BODY") for n in ("ONE", "TWO", "THREE")]
+    assert positions == sorted(positions)
+    assert "Request 2 of 3" in html and html.count("data-failing-step") == 1
+    assert html.index("data-failing-step") < positions[1]
+    assert positions[0] < html.index("data-failing-step")
+    assert "4 earlier requests of this test not kept" in html
+
+
+def _with_requirements() -> Result:
+    tests = (
+        replace(_test("test_created", "passed"), requirements=("R1",)),
+        replace(_test("test_redirect_stays_home", "failed"), requirements=("R2", "R10")),
+    )
+    return _result(
+        tests,
+        requirements={
+            "R1": "POST creates a project: 201 and its Location.",
+            "R2": "Sign-in never redirects off-site.",
+            "R10": "Errors are JSON.",
+        },
+        score=40.0,
+        scoring={
+            "weighted": 50.0,
+            "caps": [{"name": "open redirect", "when": "requirements['R2'] < 100", "max": 40}],
+            "capped_by": "open redirect",
+        },
+    )
+
+
+def test_the_report_groups_tests_by_requirement_in_the_statements_words():
+    html = render_report(_with_requirements())
+    rows = [html.index(f'data-requirement-row="{r}"') for r in ("R1", "R2", "R10")]
+    assert rows == sorted(rows)
+    assert "Sign-in never redirects off-site." in html
+    r2 = html[rows[1] : rows[2]]
+    assert 'data-outcome="failed"' in r2 and "test_redirect_stays_home behaves" in r2
+    assert 'data-requirement="R10"' in html  # the test card names its requirements
+
+
+def test_the_report_names_the_cap_that_set_the_score():
+    html = render_report(_with_requirements())
+    assert "A scoring rule capped this score" in html
+    assert "cap “open redirect”" in html
+    assert "applies when requirements[&#39;R2&#39;] &lt; 100, and caps the score at 40" in html
+
+
+def test_the_candidate_learns_a_rule_capped_the_score_but_not_which():
+    html = render_candidate(_with_requirements())
+    assert 'data-callout="capped"' in html and "worth <strong>50%</strong>" in html
+    assert "open redirect" not in html and "R2" not in html
+
+
 # -- candidate view --------------------------------------------------------------------------
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from grader.errors import ChallengeError
 from grader.results import TestResult
-from grader.scoring import evaluate_formula, score_tests
+from grader.scoring import Cap, evaluate_formula, score_tests
 
 
 def _row(outcome: str, weight: float = 1.0, skill: str = "routing") -> TestResult:
@@ -68,3 +68,50 @@ def test_formula_sees_weighted_and_skills_and_is_clamped():
 def test_hostile_formulas_are_refused(formula, message):
     with pytest.raises(ChallengeError, match=message):
         evaluate_formula(formula, {"weighted": 50.0})
+
+
+def _req(outcome: str, *requirements: str, weight: float = 1.0) -> TestResult:
+    return TestResult(
+        f"t::{outcome}{requirements}{weight}",
+        "d",
+        "routing",
+        weight,
+        outcome,
+        "",
+        0.0,
+        False,
+        requirements=requirements,
+    )
+
+
+def test_a_named_cap_limits_the_score_and_says_so():
+    rows = [_req("passed", "R1", weight=9), _req("failed", "R2")]
+    caps = (
+        Cap("open redirect", "requirements['R2'] < 100", 50),
+        Cap("never applies", "requirements['R1'] < 100", 10),
+    )
+    score = score_tests(rows, caps=caps, requirements=["R1", "R2"])
+    assert score.weighted == 90.0 and score.score == 50.0
+    assert score.explanation["capped_by"] == "open redirect"
+    assert [c["name"] for c in score.explanation["caps"]] == ["open redirect"]
+
+
+def test_a_cap_above_the_score_changes_nothing():
+    rows = [_req("passed", "R1"), _req("failed", "R2", weight=3)]
+    score = score_tests(rows, caps=(Cap("lenient", "requirements['R2'] < 100", 60),))
+    assert score.score == 25.0 and "capped_by" not in score.explanation
+
+
+def test_the_formula_explanation_names_the_branch_and_the_smallest_term():
+    rows = [_row("passed", 4, "a"), _row("failed", 1, "security")]
+    formula = "weighted if skills['security'] == 100 else min(weighted, 40)"
+    score = score_tests(rows, formula)
+    assert score.score == 40.0
+    assert score.explanation["formula_note"] == (
+        "skills['security'] == 100 is false; min(weighted, 40): the term 40 = 40 is the smallest"
+    )
+
+
+def test_a_cap_condition_that_fails_is_a_challenge_error():
+    with pytest.raises(ChallengeError, match="scoring cap 'broken' failed: KeyError"):
+        score_tests([_row("passed")], caps=(Cap("broken", "requirements['R9'] < 1", 5),))

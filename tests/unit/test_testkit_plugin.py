@@ -423,9 +423,7 @@ def test_requirement_markers_add_up_from_module_to_test(run_suite: Any) -> None:
 
 
 def test_a_seed_shuffles_the_order_the_same_way_every_time(run_suite: Any) -> None:
-    suite = {
-        "test_order.py": "\n".join(f"def test_{n:02d}():\n    pass\n" for n in range(20))
-    }
+    suite = {"test_order.py": "\n".join(f"def test_{n:02d}():\n    pass\n" for n in range(20))}
     orders = [
         [row["name"] for row in run_suite(suite, GRADER_SHUFFLE_SEED=seed)[1]["tests"]]
         for seed in ("7", "7", "8")
