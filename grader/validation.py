@@ -167,7 +167,9 @@ def validate_challenge(
         len(challenge.samples) >= MIN_SAMPLES,
         ", ".join(s.name for s in challenge.samples) or "no [samples.*] in the manifest",
     )
-    if mutants:
+    if mutants and not all(r.status == "graded" and r.score == 100 for r in references):
+        report.add("mutation testing", False, "not run: the reference must score 100 first")
+    elif mutants:
         report.mutation = run_mutants(
             challenge,
             sandbox=mutant_sandbox or sandbox,

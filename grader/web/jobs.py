@@ -217,6 +217,7 @@ def execute_validation(version_id: str) -> None:
             sandbox=web.sandbox.get(),
             settings=web.settings,
             workers=web.settings.worker_count(web.settings.web_workers),
+            mutants=web.settings.mutants_max or None,
         )
     except GraderError as exc:
         outcome, reason, checks = FAILED, str(exc), []

@@ -49,6 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flas
             "session_cookie_secure": 0,  # plain HTTP on loopback
             "admin_email": ADMIN[0],
             "admin_password": ADMIN[1],
+            "mutants_max": 0,  # mutation testing through the web app: test_grading_queue.py
         },
     )
     app = create_app({"SETTINGS": settings})

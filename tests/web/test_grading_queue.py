@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 import threading
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
-from grader.config import Settings
+from grader.config import PROJECT_ROOT, Settings
 from grader.errors import SandboxUnavailable
 from grader.sandbox import SandboxJob, SandboxRun
 from grader.web.db import (
@@ -24,7 +26,7 @@ from grader.web.db import (
 )
 from grader.web.jobs import LocalWorkerPool, execute_run, execute_validation
 
-from .conftest import BANK, build_world, make_app, zip_folder
+from .conftest import BANK, build_world, make_app, make_settings, zip_folder
 from .test_candidate import upload
 
 
@@ -43,6 +45,9 @@ class BrokenSandbox:
 
     def close(self) -> None:
         pass
+
+
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
 
 
 def _unavailable() -> BrokenSandbox:
@@ -214,3 +219,22 @@ def test_pool_reaps_orphans_on_a_schedule(settings_web: Settings, monkeypatch) -
         assert sandbox.reaped.wait(5), "the pool never reaped"
     finally:
         pool.stop()
+
+
+def test_validation_of_a_challenge_grades_mutants_of_its_reference(tmp_path: Path) -> None:
+    """The web app's validation runs mutation testing too (a small sample here, bare)."""
+    from grader.sandbox.bare import BareSandbox
+
+    bank = tmp_path / "bank"
+    shutil.copytree(FIXTURES / "challenges" / "mutation-probe", bank / "mutation-probe")
+    settings = make_settings(tmp_path / "data", bank, mutants_max=4)
+    app = make_app(settings, SANDBOX_FACTORY=BareSandbox)
+    with app.app_context():
+        version = db.session.scalars(db.select(ChallengeVersion)).one()
+        version.validation_state = QUEUED
+        db.session.commit()
+        execute_validation(version.public_id)
+        db.session.refresh(version)
+        checks = {c["name"]: c for c in json.loads(version.checks_json)}
+    mutation = checks["suite kills >= 90% of mutants of the reference"]
+    assert "(a sample of 4 of " in mutation["detail"]
