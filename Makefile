@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-fast lint bench docker test-deps image soak clean
+.PHONY: demo test test-fast lint bench mutants docker test-deps image soak clean
 
 $(STAMP): pyproject.toml sandboxes/requirements.txt
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
@@ -49,6 +49,10 @@ soak: image
 
 bench: image
 	$(BIN)/grader bench
+
+# Mutation testing of every challenge's suite, timed (a benchmark; `make test` has a fast proof).
+mutants: image
+	$(BIN)/grader challenges validate --mutants
 
 clean:
 	rm -rf $(VENV) .cache reports/*/ .pytest_cache
