@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -96,7 +97,7 @@ def list_command(ctx: click.Context) -> None:
     flag_value=0,
     default=None,
     metavar="[N]",
-    help="Also grade up to N mutants of the reference (no N: GRADER_MUTANTS_MAX).",
+    help="Also grade up to N mutants of the reference (no N, or 0: GRADER_MUTANTS_MAX).",
 )
 @click.option(
     "--seed",
@@ -131,7 +132,10 @@ def validate_command(
                 workers=workers,
                 seed=seed,
                 mutants=mutants,
+                progress=_status_line(challenge.slug),
             )
+            if sys.stderr.isatty():
+                click.echo("\r\033[K", nl=False, err=True)
             click.echo(
                 f"{challenge.slug}: {'ok' if report.ok else 'FAILED'} (shuffle seed {report.seed})"
             )
@@ -147,6 +151,14 @@ def validate_command(
     if failed:
         click.echo(f"failed: {', '.join(failed)}", err=True)
         raise click.exceptions.Exit(1)
+
+
+def _status_line(prefix: str) -> Callable[[str], None]:
+    """Show what a long validation is doing on one rewritten terminal line (nothing otherwise)."""
+    err = click.get_text_stream("stderr")
+    if not err.isatty():
+        return lambda _: None
+    return lambda line: click.echo(f"\r\033[K{prefix}: {line}"[:200], nl=False, err=True)
 
 
 @cli.group("sandbox")

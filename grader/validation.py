@@ -99,13 +99,12 @@ def validate_challenge(
     workers: int = 1,
     seed: int | None = None,
     mutants: int | None = None,
-    mutant_sandbox: Sandbox | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> ValidationReport:
     """Grade the reference (in file order, then shuffled), the starter and every sample.
 
-    With ``mutants`` (a most), grade that many mutants of the reference too, in
-    ``mutant_sandbox`` (default ``sandbox``), and fail below the manifest's threshold.
+    With ``mutants`` (a most), grade that many mutants of the reference too and fail below the
+    manifest's threshold. ``progress`` hears a line as each grading starts.
     """
     seed = random.SystemRandom().randrange(1, 10**6) if seed is None else seed
     report = ValidationReport(challenge.slug, seed=seed)
@@ -172,7 +171,7 @@ def validate_challenge(
     elif mutants:
         report.mutation = run_mutants(
             challenge,
-            sandbox=mutant_sandbox or sandbox,
+            sandbox=sandbox,
             settings=settings,
             limit=mutants,
             workers=workers,
@@ -196,10 +195,10 @@ def run_mutants(
     every = mutants_of_folder(challenge.solution_dir)
     chosen = sample(every, limit)
     equivalent = challenge.mutation.equivalent
-    done = 0
+    numbers = {id(m): n for n, m in enumerate(chosen, 1)}
 
     def judge(mutant: Mutant) -> MutantOutcome:
-        nonlocal done
+        progress(f"mutant {numbers[id(mutant)]}/{len(chosen)} {mutant.id}")
         with tempfile.TemporaryDirectory(prefix="grader-mutant-") as folder:
             write_mutant(challenge.solution_dir, mutant, Path(folder) / "mutant")
             result = grade_path(
@@ -209,8 +208,6 @@ def run_mutants(
                 settings=settings,
                 fail_fast=True,
             )
-        done += 1
-        progress(f"mutant {done}/{len(chosen)}")
         return _verdict(mutant, result, equivalent.get(mutant.id))
 
     outcomes = parallel_map(judge, chosen, workers)
