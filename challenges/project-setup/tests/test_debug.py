@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytestmark = [pytest.mark.skill("debug-mode")]
+pytestmark = [pytest.mark.skill("debug-mode"), pytest.mark.requirement("R7")]
 
 
 @pytest.mark.weight(2)
@@ -14,7 +14,7 @@ def test_config_check_reports_debug_off(client):
     assert resp.status_code == 200, f"GET /config-check answered {resp.status}"
     body = resp.get_json()
     assert isinstance(body, dict), "/config-check must answer a JSON object"
-    assert body.get("debug") is False
+    assert body.get("debug") is False, f"debug was {body.get('debug')!r}"
 
 
 @pytest.mark.weight(2)
@@ -31,5 +31,5 @@ def test_unknown_page_is_a_plain_404(client):
     """An unknown URL is a plain 404, with no traceback or debugger."""
     resp = client.get("/no-such-page")
     assert resp.status_code == 404, f"got {resp.status}"
-    assert "Traceback" not in resp.text
-    assert "Werkzeug Debugger" not in resp.text
+    assert "Traceback" not in resp.text, "the 404 page shows a traceback"
+    assert "Werkzeug Debugger" not in resp.text, "the 404 page shows the debugger"

@@ -51,6 +51,7 @@ def _is_flask_call(node: ast.AST) -> bool:
 
 
 @pytest.mark.weight(2)
+@pytest.mark.requirement("R1")
 def test_flask_is_a_declared_dependency(source):
     """Flask is declared in requirements.txt or in pyproject.toml's [project] dependencies."""
     assert _flask_requirements(source), (
@@ -58,6 +59,7 @@ def test_flask_is_a_declared_dependency(source):
     )
 
 
+@pytest.mark.requirement("R1")
 def test_flask_requirement_has_a_version_specifier(source):
     """The Flask requirement says which versions work (e.g. Flask>=3.1,<4 or Flask==3.1.3)."""
     specifiers = _flask_requirements(source)
@@ -68,6 +70,7 @@ def test_flask_requirement_has_a_version_specifier(source):
 
 
 @pytest.mark.weight(2)
+@pytest.mark.requirement("R2")
 def test_the_flask_app_is_created_inside_create_app(source):
     """The entry module defines create_app() and the Flask object is made inside it."""
     entry = _entry_module(source)

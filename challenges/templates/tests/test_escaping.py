@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-pytestmark = [pytest.mark.skill("autoescaping")]
+pytestmark = [pytest.mark.skill("autoescaping"), pytest.mark.requirement("R20")]
 
 
 def _uid() -> str:

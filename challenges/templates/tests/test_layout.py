@@ -36,6 +36,7 @@ def _check_layout(doc, path: str) -> None:
 
 @pytest.mark.weight(2)
 @pytest.mark.skill("inheritance")
+@pytest.mark.requirement("R5", "R6")
 def test_every_page_shares_the_layout(cafe):
     """Home, menu and search pages all have the same header nav, <main>, footer and title suffix."""
     menu = cafe.menu()
@@ -45,6 +46,7 @@ def test_every_page_shares_the_layout(cafe):
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("inheritance")
+@pytest.mark.requirement("R5")
 def test_each_page_fills_its_own_title(cafe):
     """<title> is "Menus | Corner Café" on /, "<menu title> | Corner Café" and "Search | ..."."""
     title = f"Lunch {uuid.uuid4().hex[:8]}"
@@ -56,6 +58,7 @@ def test_each_page_fills_its_own_title(cafe):
 
 @pytest.mark.weight(2)
 @pytest.mark.skill("inheritance")
+@pytest.mark.requirement("R4")
 def test_pages_extend_one_base_template(source):
     """The layout is written once, in a base template with blocks that the pages extend."""
     templates = _templates(source)
@@ -71,6 +74,7 @@ def test_pages_extend_one_base_template(source):
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("includes")
+@pytest.mark.requirement("R11")
 def test_item_markup_lives_in_one_included_partial(source):
     """The <li class="item"> markup is in one partial that the menu and search pages include."""
     templates = _templates(source)
@@ -87,6 +91,7 @@ def test_item_markup_lives_in_one_included_partial(source):
 
 @pytest.mark.weight(2)
 @pytest.mark.skill("includes")
+@pytest.mark.requirement("R11", "R17")
 def test_search_results_render_items_like_the_menu(cafe):
     """An item looks exactly the same on its menu page and in search results (one partial)."""
     uid = uuid.uuid4().hex[:10]

@@ -35,6 +35,7 @@ def _field(item, cls: str) -> str:
 @pytest.mark.visible
 @pytest.mark.weight(2)
 @pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R9")
 def test_menu_lists_items_in_the_order_added(cafe):
     """GET /menus/<id> shows one li.item per item, in the order they were added."""
     uid = _uid()
@@ -49,16 +50,19 @@ def test_menu_lists_items_in_the_order_added(cafe):
 @pytest.mark.visible
 @pytest.mark.weight(2)
 @pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R10")
 def test_empty_menu_shows_a_message_instead_of_a_list(cafe):
     """A menu with no items shows p.empty "No items on this menu yet." and no ul.items."""
     doc = cafe.page(cafe.menu())
     assert [p.text for p in doc.find_all("p", "empty")] == ["No items on this menu yet."]
     assert not doc.find_all("ul", "items"), 'an empty menu must not render <ul class="items">'
     assert not doc.find_all(cls="item"), "an empty menu must not render any item"
+    assert not doc.find_all("p", "count"), 'an empty menu must not render <p class="count">'
 
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R9", "R10")
 def test_menu_with_items_has_no_empty_message(cafe):
     """A menu with items lists them and shows no p.empty message."""
     path = cafe.menu()
@@ -71,19 +75,41 @@ def test_menu_with_items_has_no_empty_message(cafe):
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("control-flow")
-def test_item_count_is_singular_for_one_item(cafe):
-    """p.count reads "1 item" for one item and "3 items" for three."""
-    one = cafe.menu()
-    cafe.item(one, f"Tea {_uid()}")
-    assert [p.text for p in cafe.page(one).find_all("p", "count")] == ["1 item"]
-    three = cafe.menu()
-    for n in range(3):
-        cafe.item(three, f"Tea {n} {_uid()}")
-    assert [p.text for p in cafe.page(three).find_all("p", "count")] == ["3 items"]
+@pytest.mark.requirement("R8")
+def test_menu_page_heading_is_its_title(cafe):
+    """GET /menus/<id> has one <h1> with the menu's title."""
+    title = f"Tea time {_uid()}"
+    assert [h.text for h in cafe.page(cafe.menu(title)).find_all("h1")] == [title]
 
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R8")
+def test_item_count_is_singular_for_one_item(cafe):
+    """p.count reads "1 item" for one item."""
+    one = cafe.menu()
+    cafe.item(one, f"Tea {_uid()}")
+    assert [p.text for p in cafe.page(one).find_all("p", "count")] == ["1 item"]
+
+
+@pytest.mark.weight(1)
+@pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R8")
+def test_item_count_is_plural_from_two_items(cafe):
+    """p.count reads "2 items" for two items and "3 items" for three."""
+    path = cafe.menu()
+    for n in range(3):
+        cafe.item(path, f"Tea {n} {_uid()}")
+        if n == 1:
+            counts = [p.text for p in cafe.page(path).find_all("p", "count")]
+            assert counts == ["2 items"], f"with two items, p.count reads {counts}"
+    counts = [p.text for p in cafe.page(path).find_all("p", "count")]
+    assert counts == ["3 items"], f"with three items, p.count reads {counts}"
+
+
+@pytest.mark.weight(1)
+@pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R14")
 def test_vegetarian_badge_only_on_vegetarian_items(cafe):
     """span.badge "Vegetarian" appears on vegetarian items and on no other item."""
     path = cafe.menu()
@@ -96,6 +122,7 @@ def test_vegetarian_badge_only_on_vegetarian_items(cafe):
 
 @pytest.mark.weight(2)
 @pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R15")
 def test_description_paragraph_only_when_there_is_one(cafe):
     """p.description is rendered only for items whose description is not blank."""
     path = cafe.menu()
@@ -110,6 +137,7 @@ def test_description_paragraph_only_when_there_is_one(cafe):
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("filters")
+@pytest.mark.requirement("R15")
 def test_description_line_breaks_become_br(cafe):
     """Each line break in a description is rendered as a <br> element."""
     path = cafe.menu()
@@ -122,25 +150,40 @@ def test_description_line_breaks_become_br(cafe):
 
 @pytest.mark.weight(3)
 @pytest.mark.skill("filters")
+@pytest.mark.requirement("R12", "R13")
 def test_prices_show_dollars_and_two_decimals(cafe):
     """span.price shows the price through the money filter: 4.5 -> "$4.50", 0.05 -> "$0.05"."""
     path = cafe.menu()
-    cases = {"4.5": "$4.50", "0.99": "$0.99", "3": "$3.00", "0.05": "$0.05", "12.30": "$12.30"}
+    cases = {
+        "4.5": "$4.50",
+        "0.99": "$0.99",
+        "3": "$3.00",
+        "0.05": "$0.05",
+        "12.30": "$12.30",
+        "0": "$0.00",
+    }
     for price in cases:
         cafe.item(path, f"Item {price} {_uid()}", price=price)
     shown = [_field(li, "price") for li in _items(cafe.page(path))]
     assert shown == list(cases.values())
 
 
-@pytest.mark.weight(1)
+@pytest.mark.weight(2)
 @pytest.mark.skill("filters")
+@pytest.mark.requirement("R13")
 def test_prices_group_thousands(cafe):
-    """The money filter groups thousands: 1234.5 -> "$1,234.50", 1000000 -> "$1,000,000.00"."""
+    """money groups thousands from $1,000.00 on: 999.99 -> "$999.99", 1000 -> "$1,000.00"."""
     path = cafe.menu()
-    cafe.item(path, f"Caviar {_uid()}", price="1234.5")
-    cafe.item(path, f"Truffle {_uid()}", price="1000000")
+    cases = {
+        "999.99": "$999.99",
+        "1000": "$1,000.00",
+        "1234.5": "$1,234.50",
+        "1000000": "$1,000,000.00",
+    }
+    for price in cases:
+        cafe.item(path, f"Caviar {price} {_uid()}", price=price)
     shown = [_field(li, "price") for li in _items(cafe.page(path))]
-    assert shown == ["$1,234.50", "$1,000,000.00"]
+    assert shown == list(cases.values())
 
 
 def _attr(node: ast.AST) -> str | None:
@@ -182,6 +225,7 @@ def _registered_filter_names(tree: ast.Module) -> set[str]:
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("filters")
+@pytest.mark.requirement("R12")
 def test_money_is_a_registered_template_filter(source):
     """A Jinja filter named "money" is registered on the app and used in a template."""
     names = set()
@@ -198,6 +242,7 @@ def test_money_is_a_registered_template_filter(source):
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R7")
 def test_home_page_links_every_menu(cafe):
     """GET / lists each menu as a link to /menus/<id> with the menu's title."""
     title = f"Brunch {_uid()}"
@@ -208,6 +253,7 @@ def test_home_page_links_every_menu(cafe):
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R17")
 def test_search_finds_items_by_name_ignoring_case(cafe):
     """GET /search?q= lists the items of every menu whose name contains q, ignoring case."""
     uid = _uid()
@@ -220,8 +266,37 @@ def test_search_finds_items_by_name_ignoring_case(cafe):
     assert not doc.find_all("p", "empty")
 
 
+@pytest.mark.weight(1)
+@pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R17")
+def test_search_lists_matches_in_the_order_they_were_added(cafe):
+    """Search results come oldest first across menus, not grouped menu by menu."""
+    uid = _uid()
+    older_menu, newer_menu = cafe.menu(), cafe.menu()
+    cafe.item(newer_menu, f"Jam{uid} one")
+    cafe.item(older_menu, f"Jam{uid} two")
+    cafe.item(newer_menu, f"Jam{uid} three")
+    doc = cafe.page("/search", query_string={"q": f"jam{uid}"})
+    shown = [_field(li, "name") for li in _items(doc)]
+    assert shown == [f"Jam{uid} one", f"Jam{uid} two", f"Jam{uid} three"]
+
+
+@pytest.mark.weight(1)
+@pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R16", "R17")
+def test_search_strips_the_query(cafe):
+    """q is stripped of surrounding spaces: it still matches, and the box shows it stripped."""
+    uid = _uid()
+    cafe.item(cafe.menu(), f"Flapjack{uid}")
+    doc = cafe.page("/search", query_string={"q": f"  flapjack{uid}  "})
+    assert [_field(li, "name") for li in _items(doc)] == [f"Flapjack{uid}"]
+    boxes = doc.find_all("input", name="q")
+    assert [b.attrs.get("value") for b in boxes] == [f"flapjack{uid}"]
+
+
 @pytest.mark.weight(2)
 @pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R18")
 def test_search_without_match_says_so(cafe):
     """A search that matches nothing shows p.empty 'No items match "q".' and no ul.items."""
     query = f"nothing-{_uid()}"
@@ -232,6 +307,7 @@ def test_search_without_match_says_so(cafe):
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R16")
 def test_search_box_keeps_the_query(cafe):
     """The search page's <input name="q"> has the current query as its value."""
     query = f'Tea "{_uid()}" & cake'
@@ -242,9 +318,26 @@ def test_search_box_keeps_the_query(cafe):
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("control-flow")
-def test_search_without_query_shows_only_the_form(cafe):
-    """GET /search with no q shows the search box, no results and no "no match" message."""
+@pytest.mark.requirement("R16")
+def test_search_page_has_a_heading_and_a_get_form(cafe):
+    """GET /search shows <h1>Search</h1> and a GET form holding the q box."""
     doc = cafe.page("/search")
-    assert len(doc.find_all("input", name="q")) == 1, 'expected one <input name="q">'
-    assert not doc.find_all("ul", "items")
-    assert not doc.find_all("p", "empty")
+    assert [h.text for h in doc.find_all("h1")] == ["Search"]
+    forms = [f for f in doc.find_all("form") if f.find_all("input", name="q")]
+    assert len(forms) == 1, 'expected one <form> holding <input name="q">'
+    method = forms[0].attrs.get("method", "get").lower()
+    assert method == "get", f'the search form must use method="get", not {method!r}'
+
+
+@pytest.mark.weight(1)
+@pytest.mark.skill("control-flow")
+@pytest.mark.requirement("R19")
+def test_search_without_query_shows_only_the_form(cafe):
+    """GET /search with no (or a blank) q shows the search box, no results and no message."""
+    for query in [None, "", "   "]:
+        where = "/search" if query is None else f"/search?q={query!r}"
+        doc = cafe.page("/search", query_string=None if query is None else {"q": query})
+        assert len(doc.find_all("input", name="q")) == 1, f'{where}: expected one <input name="q">'
+        assert not doc.find_all("ul", "items"), f"{where}: the page must not list items"
+        assert not doc.find_all("li", "item"), f"{where}: the page must not list items"
+        assert not doc.find_all("p", "empty"), f"{where}: the page must not say nothing matched"
