@@ -3,15 +3,42 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every Python package `make` installs is pinned with its hashes: LOCK for this machine's venv
+# (runtime + dev), sandboxes/requirements.txt for the image. `make lock` refreshes both.
+LOCK := requirements.lock
 
-.PHONY: demo test test-fast lint bench mutants docker test-deps image soak clean
+.PHONY: demo test test-fast lint bench mutants docker test-deps image soak clean lock
 
-$(STAMP): pyproject.toml sandboxes/requirements.txt
-	@$(PYTHON) -m venv --help >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip >/dev/null; }
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]' -r sandboxes/requirements.txt
+# A venv (Debian's python3 has no ensurepip without python3-venv) with exactly the locked packages.
+define locked_venv
+@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv python3-pip >/dev/null; } || \
+		{ echo "$(PYTHON) cannot make a venv: install python3-venv (Debian, Ubuntu)" >&2; exit 3; }
+$(PYTHON) -m venv $(VENV)
+$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r $(LOCK)
+endef
+
+$(STAMP): $(LOCK) pyproject.toml
+	$(locked_venv)
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@$(BIN)/pip check --disable-pip-version-check >/dev/null || { $(BIN)/pip check; \
+		echo "$(LOCK) does not satisfy pyproject.toml: run make lock" >&2; exit 1; }
 	touch $(STAMP)
+
+# Re-resolve both locks after editing pyproject.toml or sandboxes/requirements.in, keeping every
+# other pin; `make lock UPGRADE=1` moves every pin to the newest allowed release. The image's
+# lock is resolved for Linux (its hashes cover every wheel, aarch64 too); the venv's for any
+# platform from Python 3.11, with the image's versions as constraints (same pytest both sides).
+UV_COMPILE = $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 \
+	--custom-compile-command 'make lock' $(if $(UPGRADE),--upgrade)
+lock: $(BIN)/uv
+	$(UV_COMPILE) --python-platform x86_64-manylinux_2_17 \
+		sandboxes/requirements.in -o sandboxes/requirements.txt
+	$(UV_COMPILE) --universal pyproject.toml --extra dev sandboxes/requirements.in \
+		-c sandboxes/requirements.txt -o $(LOCK)
+
+$(BIN)/uv:
+	$(locked_venv)
 
 docker:
 	sandboxes/host-setup.sh

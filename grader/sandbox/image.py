@@ -103,7 +103,11 @@ def _import_mmdebstrap(tag: str) -> None:
 
 
 def fill_wheelhouse(settings: Settings, arch: str, progress: Progress) -> Path:
-    """Download the locked wheels for the image's Python and arch (once per lock file)."""
+    """Download the locked wheels for the image's Python and arch (once per lock file).
+
+    The lock carries every wheel's hash: pip checks each download against it here, and the
+    image build checks each install again (``--require-hashes`` both times).
+    """
     requirements = settings.sandboxes_dir / "requirements.txt"
     key = hashlib.sha256(requirements.read_bytes() + arch.encode()).hexdigest()[:16]
     wheelhouse = settings.cache_dir / "wheelhouse" / key
@@ -113,6 +117,7 @@ def fill_wheelhouse(settings: Settings, arch: str, progress: Progress) -> Path:
     wheelhouse.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:",
+        "--require-hashes",
         "--python-version", PYTHON_VERSION, "--implementation", "cp",
         "--platform", f"manylinux2014_{arch}", "--dest", str(wheelhouse), "-r", str(requirements),
     ]  # fmt: skip
