@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from carriers import carrier_status
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request
 from parcels import ParcelStore, validate_new_parcel
 
 bp = Blueprint("api", __name__)
@@ -18,8 +18,7 @@ def create_parcel():
     """Register a parcel from {"recipient": ..., "weight_kg": ...}."""
     recipient, weight_kg = validate_new_parcel(request.get_json())
     parcel = _store().create(recipient, weight_kg)
-    location = url_for("api.get_parcel", code=parcel.code)
-    return jsonify(parcel.as_json()), 201, {"Location": location}
+    return jsonify(parcel.as_json()), 201
 
 
 @bp.get("/parcels/<code>")

@@ -7,11 +7,9 @@ from flask import Flask
 from parcels import ParcelStore
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app() -> Flask:
     """Create the app: pages, the JSON API under /api, and the error handlers."""
     app = Flask(__name__)
-    if test_config:
-        app.config.update(test_config)
     app.extensions["parcels"] = ParcelStore()
 
     from api import bp as api_bp

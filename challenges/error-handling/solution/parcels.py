@@ -52,7 +52,7 @@ class ParcelStore:
     def create(self, recipient: str, weight_kg: float) -> Parcel:
         """Register a new parcel under a fresh tracking code."""
         with self._lock:
-            code = "ST" + secrets.token_hex(5).upper()
+            code = f"ST{secrets.token_hex(5).upper()}"
             parcel = Parcel(code=code, recipient=recipient, weight_kg=weight_kg)
             self._parcels[code] = parcel
             return parcel

@@ -15,7 +15,10 @@ LEAK_MARKERS = (
     "Traceback",
     'File "',
     "ConnectionError",
+    "could not connect",
+    "connection refused",
     "hunter2",
+    "acme_carriers",
     "postgresql://",
     "10.0.3.7",
     "carriers.py",
@@ -71,13 +74,33 @@ def assert_json_error(resp, status: int, message: str | None = None) -> dict:
     return body
 
 
+def assert_friendly_page(resp, status: int, heading: str | None = None) -> PageFacts:
+    """Check an HTML error page: the status, text/html, a link home, the <h1> when given."""
+    assert resp.status_code == status, f"got {resp.status}, expected {status}"
+    assert resp.mimetype == "text/html", f"got Content-Type {resp.content_type!r}, expected HTML"
+    page = PageFacts(resp.text)
+    if heading is not None:
+        assert page.h1 == [heading], f"expected <h1>{heading}</h1>, found {page.h1}"
+    assert "/" in page.hrefs, 'the page should link back home (<a href="/">)'
+    return page
+
+
+def allowed_methods(resp) -> set[str]:
+    """The methods an Allow header names, upper-cased ({} when there is no Allow header)."""
+    return {m.strip().upper() for m in (resp.headers.get("Allow") or "").split(",") if m.strip()}
+
+
 def new_parcel(client, recipient: str | None = None, weight_kg: float = 2.5) -> dict:
     """Register a parcel through the API and return its JSON."""
     recipient = recipient or f"Ann {uuid.uuid4().hex[:8]}"
     resp = client.post("/api/parcels", json={"recipient": recipient, "weight_kg": weight_kg})
-    assert resp.status_code == 201, f"POST /api/parcels answered {resp.status}, expected 201"
+    assert resp.status_code == 201, (
+        f"setup: registering a parcel (POST /api/parcels) answered {resp.status}, expected 201"
+    )
     body = resp.get_json()
-    assert isinstance(body, dict) and isinstance(body.get("code"), str), "no parcel code"
+    assert isinstance(body, dict) and isinstance(body.get("code"), str), (
+        'setup: POST /api/parcels answered no parcel with a "code"'
+    )
     return body
 
 
@@ -103,6 +126,18 @@ def find_leaks():
 def register(client):
     """register(recipient=None, weight_kg=2.5) -> the new parcel's JSON, as a fixture."""
     return lambda recipient=None, weight_kg=2.5: new_parcel(client, recipient, weight_kg)
+
+
+@pytest.fixture
+def friendly_page():
+    """assert_friendly_page(resp, status, heading=None), as a fixture."""
+    return assert_friendly_page
+
+
+@pytest.fixture
+def allow():
+    """allowed_methods(resp) -> the set of methods its Allow header names, as a fixture."""
+    return allowed_methods
 
 
 @pytest.fixture

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from typing import Any
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -11,19 +11,17 @@ from werkzeug.exceptions import HTTPException
 from . import db, notes
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app() -> Flask:
     """Create and configure the notes service."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__)
     app.config.from_mapping(
         DATABASE=os.path.join(app.instance_path, "notes.sqlite"),
         PAGE_SIZE=20,
     )
-    if test_config is None:
-        # FLASK_PAGE_SIZE=3 in the environment becomes app.config["PAGE_SIZE"] == 3.
-        app.config.from_prefixed_env()
-    else:
-        app.config.from_mapping(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
+    # FLASK_PAGE_SIZE=3 in the environment becomes app.config["PAGE_SIZE"] == 3.
+    app.config.from_prefixed_env()
+    with contextlib.suppress(FileExistsError):
+        os.makedirs(app.instance_path)
 
     db.init_app(app)
     app.register_blueprint(notes.bp)

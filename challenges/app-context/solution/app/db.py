@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import closing
 
 from flask import Flask, current_app, g
 
@@ -20,7 +21,7 @@ CREATE INDEX IF NOT EXISTS note_owner ON note (owner, id);
 
 def open_connection() -> sqlite3.Connection:
     """Open a connection to the configured database and count it."""
-    conn = sqlite3.connect(current_app.config["DATABASE"], timeout=10)
+    conn = sqlite3.connect(current_app.config["DATABASE"])
     conn.row_factory = sqlite3.Row
     _bump("opened")
     return conn
@@ -58,11 +59,8 @@ def init_app(app: Flask) -> None:
     app.extensions["notes_db"] = {"lock": threading.Lock(), "opened": 0, "closed": 0}
     app.teardown_appcontext(close_db)
     # A direct connection: schema setup is not a request and is not counted.
-    conn = sqlite3.connect(app.config["DATABASE"])
-    try:
+    with closing(sqlite3.connect(app.config["DATABASE"])) as conn:
         conn.executescript(SCHEMA)
-    finally:
-        conn.close()
 
 
 def _bump(name: str) -> None:

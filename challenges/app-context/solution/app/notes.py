@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, current_app, g, jsonify, request
-from werkzeug.exceptions import BadRequest
 
 from .db import get_db
 
@@ -16,18 +15,18 @@ MAX_IMPORT = 50
 MAX_TITLE = 200
 
 
-class InvalidNote(BadRequest):
-    """A note in a request body that does not follow the schema."""
+class InvalidNote(Exception):
+    """A request body that does not follow the schema (a 400)."""
 
-    def __init__(self, description: str, index: int | None = None) -> None:
-        super().__init__(description)
+    def __init__(self, message: str, *, index: int | None = None) -> None:
+        super().__init__(message)
         self.index = index
 
 
 @bp.errorhandler(InvalidNote)
 def invalid_note(e: InvalidNote):
     """Answer 400 with the message and, for imports, the index of the bad note."""
-    body: dict[str, Any] = {"error": e.description}
+    body: dict[str, Any] = {"error": str(e)}
     if e.index is not None:
         body["index"] = e.index
     return jsonify(body), 400
@@ -50,14 +49,14 @@ def _note(row) -> dict[str, Any]:
 def _validate(item: Any, index: int | None = None) -> tuple[str, str]:
     """Return (title, body) of a note payload or raise InvalidNote."""
     if not isinstance(item, dict):
-        raise InvalidNote("a note must be a JSON object", index)
+        raise InvalidNote("a note must be a JSON object", index=index)
     title, body = item.get("title"), item.get("body", "")
     if not isinstance(title, str) or not title.strip():
-        raise InvalidNote("title must be a non-empty string", index)
+        raise InvalidNote("title must be a non-empty string", index=index)
     if len(title) > MAX_TITLE:
-        raise InvalidNote(f"title must be at most {MAX_TITLE} characters", index)
+        raise InvalidNote(f"title must be at most {MAX_TITLE} characters", index=index)
     if not isinstance(body, str):
-        raise InvalidNote("body must be a string", index)
+        raise InvalidNote("body must be a string", index=index)
     return title.strip(), body
 
 

@@ -20,7 +20,7 @@ CREATE TABLE IF NOT EXISTS note (
 
 def open_connection():
     """Open a connection to the configured database and count it."""
-    conn = sqlite3.connect(current_app.config["DATABASE"], timeout=10)
+    conn = sqlite3.connect(current_app.config["DATABASE"])
     conn.row_factory = sqlite3.Row
     _bump("opened")
     return conn
