@@ -5,6 +5,7 @@ tested, and (with mutants) a suite that tells the reference from its likely mist
 from __future__ import annotations
 
 import random
+import re
 import tempfile
 import time
 from collections.abc import Callable
@@ -109,12 +110,7 @@ def validate_challenge(
     seed = random.SystemRandom().randrange(1, 10**6) if seed is None else seed
     report = ValidationReport(challenge.slug, seed=seed)
     report.add("manifest", True, f"{len(challenge.skills)} skills, entry {challenge.entry}")
-    try:
-        if challenge.formula:
-            compile_formula(challenge.formula)
-        report.add("scoring formula", True, challenge.formula or "weighted percentage")
-    except ChallengeError as exc:
-        report.add("scoring formula", False, str(exc))
+    _check_scoring_rules(challenge, report)
     _check_statement(challenge.statement_path, report)
 
     orders: list[int | None] = [None] + [seed + n for n in range(1, REFERENCE_RUNS)]
@@ -274,6 +270,28 @@ def _check_mutation(mutation: MutationReport, report: ValidationReport) -> None:
                 ]
             ),
         )
+
+
+_NAMED = re.compile(r"""(requirements|skills)\[\s*(['"])(.*?)\2\s*\]""")
+
+
+def _check_scoring_rules(challenge: Challenge, report: ValidationReport) -> None:
+    """The formula compiles and every skill or requirement a rule reads exists."""
+    rules = [("formula", challenge.formula)] if challenge.formula else []
+    rules += [(f"cap “{cap.name}”", cap.when) for cap in challenge.caps]
+    known = {"requirements": set(challenge.requirements), "skills": set(challenge.skills)}
+    problems = []
+    for name, text in rules:
+        try:
+            compile_formula(text)
+        except ChallengeError as exc:
+            problems.append(f"{name}: {exc}")
+        for kind, _, key in _NAMED.findall(text):
+            if key not in known[kind]:
+                problems.append(f"{name} reads {kind}[{key!r}], which does not exist")
+    summary = [f"formula {challenge.formula}"] if challenge.formula else ["weighted percentage"]
+    summary += [f"cap “{c.name}”: at most {c.max:g} when {c.when}" for c in challenge.caps]
+    report.add("scoring rules", not problems, "; ".join(problems) or "\n".join(summary))
 
 
 def _check_flaky(orders: list[int | None], runs: list[Result], report: ValidationReport) -> None:

@@ -11,7 +11,14 @@ import pytest
 from grader.challenges import load_challenge
 from grader.results import Result, TestResult
 from grader.sandbox.bare import BareSandbox
-from grader.validation import ValidationReport, _check_flaky, _check_requirements, run_mutants
+from grader.scoring import Cap
+from grader.validation import (
+    ValidationReport,
+    _check_flaky,
+    _check_requirements,
+    _check_scoring_rules,
+    run_mutants,
+)
 
 PROBE = Path(__file__).parents[1] / "fixtures" / "challenges" / "mutation-probe"
 
@@ -109,3 +116,21 @@ def test_mutants_the_suite_misses_are_listed_equivalents_excused_stale_ones_name
     assert mutation.count("error") == 0
     considered = len(mutation.outcomes) - 1
     assert mutation.score == round(100 * mutation.count("killed") / considered, 1) < 90
+
+
+def test_scoring_rules_that_read_a_missing_requirement_or_skill_fail():
+    challenge = replace(
+        load_challenge(PROBE),
+        formula="weighted if skills['nope'] == 100 else 10",
+        caps=(
+            Cap("typo", "requirements['R33'] < 100", 50),
+            Cap("fine", "requirements['R1'] < 1", 9),
+        ),
+    )
+    report = ValidationReport("c")
+    _check_scoring_rules(challenge, report)
+    check = _check(report, "scoring rules")
+    assert not check.ok
+    assert "formula reads skills['nope'], which does not exist" in check.detail
+    assert "cap “typo” reads requirements['R33'], which does not exist" in check.detail
+    assert "“fine”" not in check.detail
