@@ -1,16 +1,18 @@
 """The ``grader`` command: a thin click adapter over the engine.
 
 Errors are caught once, here: one line on stderr and the error's exit code (2 for bad input,
-3 when the sandbox cannot run), never a traceback.
+3 when the sandbox cannot run), never a traceback unless ``grader --debug`` asks for it.
 """
 
 from __future__ import annotations
 
 import sys
 import time
+import traceback
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -30,10 +32,27 @@ def _settings(ctx: click.Context) -> Settings:
     return ctx.obj
 
 
-@click.group()
+class _GraderGroup(click.Group):
+    """The ``grader`` group: with ``--debug``, an error's traceback goes to stderr first."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.UsageError):
+            raise  # click's own control flow and usage errors: nothing to debug
+        except Exception:
+            if ctx.params.get("debug"):
+                click.echo(traceback.format_exc().rstrip("\n"), err=True)
+            raise
+
+
+@click.group(cls=_GraderGroup)
 @click.version_option(__version__, prog_name="grader")
+@click.option(
+    "--debug", is_flag=True, help="On an error, print its traceback before the one-line message."
+)
 @click.pass_context
-def cli(ctx: click.Context) -> None:
+def cli(ctx: click.Context, debug: bool) -> None:
     """Grade Flask interview submissions in a Docker sandbox with hidden pytest suites."""
     ctx.obj = load_settings()
 
@@ -303,7 +322,7 @@ def main() -> None:
     try:
         code = cli.main(standalone_mode=False)
     except GraderError as exc:
-        click.echo(f"error: {exc}", err=True)
+        exc.show()
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)

@@ -1,16 +1,28 @@
-"""The grader's one error tree: every error a user can see, with its exit code."""
+"""The grader's one error tree: every error a user can see, with its exit code.
+
+Host-side only: it is not copied into the sandbox image, so nothing that ships there
+(``grader.testkit``, the supervisor) may import it.
+"""
 
 from __future__ import annotations
 
+from typing import IO, Any
 
-class GraderError(Exception):
+import click
+
+
+class GraderError(click.ClickException):
     """Raise when the grader cannot go on; the message is one line that says how to fix it.
 
-    Caught once at the CLI edge (printed as one line, exit with `exit_code`) and once in the
-    web app (a 4xx/5xx page or JSON). Chain the cause with `raise ... from e`.
+    Caught once at the CLI edge (click shows it as one line, exit with `exit_code`) and once in
+    the web app (a 4xx/5xx page or JSON). Chain the cause with `raise ... from e`.
     """
 
     exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        """Print ``error: <message>`` as one line on stderr (or ``file``)."""
+        click.echo(f"error: {self.format_message()}", file=file, err=True)
 
 
 class InputRejected(GraderError):

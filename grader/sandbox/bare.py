@@ -19,15 +19,8 @@ import time
 from pathlib import Path
 
 from grader.config import PROJECT_ROOT
-from grader.sandbox import (
-    OUTPUT_FILES,
-    SUPERVISOR_PATH,
-    RunLimits,
-    SandboxJob,
-    SandboxRun,
-    build_payload,
-    read_outputs,
-)
+from grader.sandbox import SUPERVISOR_PATH, RunLimits, SandboxJob, SandboxRun
+from grader.sandbox.payload import OUTPUT_FILES, build_payload, read_outputs
 from grader.sandbox.spares import Spares
 from grader.sandbox.supervisor import Layout
 

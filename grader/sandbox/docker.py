@@ -23,14 +23,8 @@ import docker.errors
 import requests.exceptions
 
 from grader.errors import SandboxFailure, SandboxUnavailable
-from grader.sandbox import (
-    OUTPUT_FILES,
-    RunLimits,
-    SandboxJob,
-    SandboxRun,
-    build_payload,
-    read_outputs,
-)
+from grader.sandbox import RunLimits, SandboxJob, SandboxRun
+from grader.sandbox.payload import OUTPUT_FILES, build_payload, read_outputs
 from grader.sandbox.spares import MAX_IDLE_S, Spares
 from grader.sandbox.supervisor import CONTAINER_LAYOUT
 

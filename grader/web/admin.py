@@ -96,13 +96,6 @@ class UserForm(FlaskForm):
     )
 
 
-def _one(model: Any, public_id: str, what: str) -> Any:
-    row = db.session.scalar(db.select(model).filter_by(public_id=public_id))
-    if row is None:
-        abort(404, f"There is no such {what}.")
-    return row
-
-
 # --- challenges ---------------------------------------------------------------------------
 
 
@@ -170,7 +163,10 @@ def _queue_validation(version: ChallengeVersion) -> None:
 @admin_required
 def version(version_id: str) -> Any:
     """Show a version's validation checks (live while it runs) and publish it when it passed."""
-    version_ = _one(ChallengeVersion, version_id, "challenge version")
+    version_ = db.first_or_404(
+        db.select(ChallengeVersion).filter_by(public_id=version_id),
+        description="There is no such challenge version.",
+    )
     return render_template(
         "admin/version.html",
         version=version_,
@@ -184,7 +180,10 @@ def version(version_id: str) -> Any:
 @admin_required
 def version_status(version_id: str) -> Any:
     """Answer a validation's state as JSON (what the page polls)."""
-    version_ = _one(ChallengeVersion, version_id, "challenge version")
+    version_ = db.first_or_404(
+        db.select(ChallengeVersion).filter_by(public_id=version_id),
+        description="There is no such challenge version.",
+    )
     done = version_.validation_state not in PENDING_STATES
     return jsonify(
         id=version_.public_id,
@@ -199,7 +198,10 @@ def version_status(version_id: str) -> Any:
 @admin_required
 def validate(version_id: str) -> Any:
     """Run the validation of a version again."""
-    version_ = _one(ChallengeVersion, version_id, "challenge version")
+    version_ = db.first_or_404(
+        db.select(ChallengeVersion).filter_by(public_id=version_id),
+        description="There is no such challenge version.",
+    )
     if version_.validation_state in PENDING_STATES:
         abort(409, "This version is already being validated.")
     version_.validation_state = QUEUED
@@ -214,7 +216,10 @@ def validate(version_id: str) -> Any:
 @admin_required
 def publish(version_id: str) -> Any:
     """Make this version the one candidates get; only a validated version may be published."""
-    version_ = _one(ChallengeVersion, version_id, "challenge version")
+    version_ = db.first_or_404(
+        db.select(ChallengeVersion).filter_by(public_id=version_id),
+        description="There is no such challenge version.",
+    )
     if not version_.publishable:
         abort(409, "Only a version whose validation passed can be published.")
     for other in version_.challenge.versions:
@@ -278,7 +283,10 @@ def _issue_link(invite: Invite) -> str:
 @admin_required
 def invite(assessment_id: str) -> Any:
     """Invite a candidate: show their unique link once (only its hash is stored)."""
-    assessment = _one(Assessment, assessment_id, "assessment")
+    assessment = db.first_or_404(
+        db.select(Assessment).filter_by(public_id=assessment_id),
+        description="There is no such assessment.",
+    )
     form = InviteForm()
     if not form.validate_on_submit():
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
@@ -301,7 +309,9 @@ def invite(assessment_id: str) -> Any:
 @admin_required
 def reissue(invite_id: str) -> Any:
     """Replace a candidate's link with a new one (when the first was lost or leaked)."""
-    invite_ = _one(Invite, invite_id, "candidate")
+    invite_ = db.first_or_404(
+        db.select(Invite).filter_by(public_id=invite_id), description="There is no such candidate."
+    )
     if invite_.assessment.closes_at <= utcnow():
         abort(409, "This assessment is closed: a new link would be expired already.")
     link = _issue_link(invite_)
@@ -315,7 +325,9 @@ def reissue(invite_id: str) -> Any:
 @admin_required
 def revoke(invite_id: str) -> Any:
     """Withdraw a candidate's link; their submissions and results stay."""
-    invite_ = _one(Invite, invite_id, "candidate")
+    invite_ = db.first_or_404(
+        db.select(Invite).filter_by(public_id=invite_id), description="There is no such candidate."
+    )
     invite_.revoked_at = utcnow()
     db.session.commit()
     flash(f"The link of {invite_.candidate_name} no longer works.", "info")

@@ -45,9 +45,9 @@ def _invite(token: str) -> Invite:
     """The usable invite this token opens; 404 if unknown, 410 if withdrawn or expired."""
     if len(token) > MAX_TOKEN_LENGTH:
         abort(404, _UNKNOWN_LINK)
-    invite = db.session.scalar(db.select(Invite).filter_by(token_hash=hash_token(token)))
-    if invite is None:
-        abort(404, _UNKNOWN_LINK)
+    invite = db.first_or_404(
+        db.select(Invite).filter_by(token_hash=hash_token(token)), description=_UNKNOWN_LINK
+    )
     if invite.revoked_at is not None:
         abort(410, "This invite link was withdrawn. Ask the hiring team for a new one.")
     if not invite.usable():
@@ -68,12 +68,10 @@ def _challenge(invite: Invite, slug: str) -> tuple[Challenge, ChallengeVersion]:
 
 
 def _submission(invite: Invite, submission_id: str) -> Submission:
-    submission = db.session.scalar(
-        db.select(Submission).filter_by(public_id=submission_id, invite_id=invite.id)
+    return db.first_or_404(
+        db.select(Submission).filter_by(public_id=submission_id, invite_id=invite.id),
+        description="You have no such submission.",
     )
-    if submission is None:
-        abort(404, "You have no such submission.")
-    return submission
 
 
 def _require_open(invite: Invite) -> None:

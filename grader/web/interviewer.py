@@ -49,13 +49,6 @@ DOWNLOADS = {
 }
 
 
-def _one(model: Any, public_id: str, what: str) -> Any:
-    row = db.session.scalar(db.select(model).filter_by(public_id=public_id))
-    if row is None:
-        abort(404, f"There is no such {what}.")
-    return row
-
-
 def _result(run: Run) -> Result | None:
     if not run.result_dir:
         return None
@@ -85,7 +78,10 @@ def dashboard() -> Any:
 @staff_required
 def assessment(assessment_id: str) -> Any:
     """Show every candidate's latest score per challenge; admins also manage invites here."""
-    assessment_ = _one(Assessment, assessment_id, "assessment")
+    assessment_ = db.first_or_404(
+        db.select(Assessment).filter_by(public_id=assessment_id),
+        description="There is no such assessment.",
+    )
     return render_template("interviewer/assessment.html", assessment=assessment_)
 
 
@@ -93,7 +89,9 @@ def assessment(assessment_id: str) -> Any:
 @staff_required
 def candidate(invite_id: str) -> Any:
     """Show one candidate's submissions to each challenge, every grading of each."""
-    invite = _one(Invite, invite_id, "candidate")
+    invite = db.first_or_404(
+        db.select(Invite).filter_by(public_id=invite_id), description="There is no such candidate."
+    )
     by_challenge = [
         (c, [s for s in reversed(invite.submissions) if s.challenge_id == c.id])
         for c in invite.assessment.challenges
@@ -105,7 +103,9 @@ def candidate(invite_id: str) -> Any:
 @staff_required
 def run(run_id: str) -> Any:
     """Show one grading: its status, the submission's history, and the interviewer report."""
-    run_ = _one(Run, run_id, "grading")
+    run_ = db.first_or_404(
+        db.select(Run).filter_by(public_id=run_id), description="There is no such grading."
+    )
     submission = run_.submission
     current = submission.challenge.published
     result_dir = state().settings.data_dir / run_.result_dir if run_.result_dir else None
@@ -125,7 +125,11 @@ def run(run_id: str) -> Any:
 @staff_required
 def run_status(run_id: str) -> Any:
     """Answer a grading's status as JSON (what the page polls)."""
-    return jsonify(_one(Run, run_id, "grading").status_document())
+    return jsonify(
+        db.first_or_404(
+            db.select(Run).filter_by(public_id=run_id), description="There is no such grading."
+        ).status_document()
+    )
 
 
 @bp.get("/runs/<run_id>/report")
@@ -134,7 +138,9 @@ def report(run_id: str) -> Any:
     """The interviewer report of a finished grading, as a document for the iframe."""
     from grader.reports import render_report
 
-    run_ = _one(Run, run_id, "grading")
+    run_ = db.first_or_404(
+        db.select(Run).filter_by(public_id=run_id), description="There is no such grading."
+    )
     if not run_.result_dir:
         abort(404, "This grading has no result yet.")
     return document_response(render_report(read_result(state().settings.data_dir, run_.result_dir)))
@@ -144,7 +150,9 @@ def report(run_id: str) -> Any:
 @staff_required
 def download(run_id: str, name: str) -> Any:
     """Download one export of a finished grading (result.json, junit.xml, gradescope.json)."""
-    run_ = _one(Run, run_id, "grading")
+    run_ = db.first_or_404(
+        db.select(Run).filter_by(public_id=run_id), description="There is no such grading."
+    )
     if name not in DOWNLOADS or not run_.result_dir:
         abort(404, "There is no such file.")
     path = state().settings.data_dir / run_.result_dir / name
@@ -157,7 +165,10 @@ def download(run_id: str, name: str) -> Any:
 @staff_required
 def regrade(submission_id: str) -> Any:
     """Grade a submission again with its challenge's published version; earlier runs stay."""
-    submission = _one(Submission, submission_id, "submission")
+    submission = db.first_or_404(
+        db.select(Submission).filter_by(public_id=submission_id),
+        description="There is no such submission.",
+    )
     version = submission.challenge.published
     if version is None:
         abort(409, "This challenge has no published version to grade against.")
@@ -194,7 +205,13 @@ def compare() -> Any:
     ids = list(dict.fromkeys(request.args.getlist("candidate")))
     if not 2 <= len(ids) <= MAX_COMPARED:
         abort(400, f"Choose between 2 and {MAX_COMPARED} candidates to compare.")
-    invites = [_one(Invite, public_id, "candidate") for public_id in ids]
+    invites = [
+        db.first_or_404(
+            db.select(Invite).filter_by(public_id=public_id),
+            description="There is no such candidate.",
+        )
+        for public_id in ids
+    ]
     assessment_ = invites[0].assessment
     if any(i.assessment_id != assessment_.id for i in invites):
         abort(400, "Compare candidates of one assessment at a time.")

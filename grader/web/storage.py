@@ -30,7 +30,7 @@ from pathlib import Path
 
 from grader.challenges import SLUG, read_manifest
 from grader.errors import ChallengeError, InputRejected, SubmissionRejected
-from grader.intake import IntakeLimits, MiB, Submission, submission_from_bytes
+from grader.intake import IntakeLimits, MiB, Submission, is_junk, submission_from_bytes
 from grader.results import Result, load_result
 
 FOLDERS = ("submissions", "runs", "challenges", "tmp")
@@ -41,7 +41,6 @@ _ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
 CHALLENGE_LIMITS = IntakeLimits(
     max_files=2000, max_file_bytes=8 * MiB, max_total_bytes=64 * MiB, max_depth=16
 )
-_SKIPPED = shutil.ignore_patterns("__pycache__", "*.pyc", ".DS_Store")
 
 
 @dataclass(frozen=True)
@@ -214,8 +213,13 @@ def copy_challenge(data_dir: Path, source: Path, version_id: str) -> Path:
     home = data_dir / "challenges" / version_id
     home.mkdir(mode=0o700, parents=True)
     dest = home / source.name
-    shutil.copytree(source, dest, symlinks=False, ignore=_SKIPPED)
+    shutil.copytree(source, dest, symlinks=False, ignore=_junk_names)
     return dest
+
+
+def _junk_names(folder: str, names: list[str]) -> set[str]:
+    """The names in ``folder`` that a copy skips (``shutil.copytree``'s ``ignore``)."""
+    return {name for name in names if is_junk((name,))}
 
 
 def remove_tree(path: Path) -> None:
@@ -231,7 +235,7 @@ def starter_zip(root: Path, slug: str) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in sorted(starter.rglob("*")):
             rel = path.relative_to(starter)
-            if "__pycache__" in rel.parts or path.suffix == ".pyc" or path.is_symlink():
+            if is_junk(rel.parts) or path.is_symlink():
                 continue
             if path.is_file():
                 archive.write(path, f"{slug}/{rel.as_posix()}")

@@ -18,13 +18,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader import intake
 from grader.errors import GraderError, SubmissionRejected
 from grader.intake import (
     IntakeLimits,
     Submission,
+    collect,
     load_submission,
     submission_from_bytes,
+    write,
 )
 
 MiB = 1024 * 1024
@@ -504,7 +505,7 @@ def test_size_caps_count_the_streamed_bytes_not_the_declared_size() -> None:
     # A decoder that yields more than the header declared (the lie zipfile happens to catch
     # by CRC) is still stopped at the cap, having produced barely more than the cap.
     limits = IntakeLimits(max_file_bytes=256 * 1024)
-    collector = intake._Collector(limits, from_archive=True)
+    collector = collect.Collector(limits, from_archive=True)
     produced = []
 
     def endless_zeros(n: int) -> bytes:
@@ -622,7 +623,7 @@ def test_failed_write_leaves_no_partial_submission(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     source = write_folder(tmp_path / "proj", PROJECT)
-    real_write_file = intake._write_file
+    real_write_file = write._write_file
     calls = []
 
     def write_then_fail(*args: object) -> None:
@@ -631,7 +632,7 @@ def test_failed_write_leaves_no_partial_submission(
             raise OSError(28, "No space left on device")
         real_write_file(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(intake, "_write_file", write_then_fail)
+    monkeypatch.setattr(write, "_write_file", write_then_fail)
     with pytest.raises(GraderError, match="No space left on device"):
         load_submission(source, tmp_path / "dest")
     assert not (tmp_path / "dest").exists()
