@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import markdown
+import nh3
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
@@ -117,8 +118,10 @@ def _register_filters(app: Flask) -> None:
 
     @app.template_filter("markdown")
     def render_markdown(text: str) -> Markup:
-        # Statements are written by the hiring team (admins), and the CSP runs no inline script.
-        return Markup(markdown.markdown(text, extensions=["fenced_code", "tables"]))
+        # Statements come from uploaded challenges: sanitised here (no script, no event
+        # handlers, no javascript: links), with the CSP as a second wall behind it.
+        html = markdown.markdown(text, extensions=["fenced_code", "tables"])
+        return Markup(nh3.clean(html, link_rel="noopener noreferrer nofollow"))
 
 
 def _wants_json() -> bool:
