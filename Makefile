@@ -62,6 +62,7 @@ demo: image
 
 test: image test-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 test-fast: $(STAMP)
@@ -70,6 +71,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 soak: image
 	$(BIN)/pytest tests/soak -m soak -s

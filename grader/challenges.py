@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
+import types
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,7 +80,9 @@ class Challenge:
         return self.root / "README.md"
 
 
-def _require(table: dict[str, Any], key: str, kind: type | tuple[type, ...], where: str) -> Any:
+def _require(
+    table: dict[str, Any], key: str, kind: type | types.UnionType | tuple[type, ...], where: str
+) -> Any:
     if key not in table:
         raise ChallengeError(f"{where}: missing key {key!r}")
     value = table[key]

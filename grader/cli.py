@@ -174,8 +174,7 @@ def validate_command(
 
 def _status_line(prefix: str) -> Callable[[str], None]:
     """Show what a long validation is doing on one rewritten terminal line (nothing otherwise)."""
-    err = click.get_text_stream("stderr")
-    if not err.isatty():
+    if not sys.stderr.isatty():
         return lambda _: None
     return lambda line: click.echo(f"\r\033[K{prefix}: {line}"[:200], nl=False, err=True)
 
@@ -285,6 +284,40 @@ def serve_command(ctx: click.Context, host: str, port: int) -> None:
     from grader.web.server import serve
 
     serve(settings=_settings(ctx), host=host, port=port, echo=click.echo)
+
+
+@cli.group("db")
+def db_group() -> None:
+    """The web app's database (GRADER_DATA_DIR or GRADER_DATABASE_URL): schema migrations."""
+
+
+@db_group.command("upgrade")
+@click.pass_context
+def db_upgrade_command(ctx: click.Context) -> None:
+    """Bring the database to the newest schema, keeping every row (`grader serve` does it too)."""
+    from grader.web import create_app
+    from grader.web.schema import upgrade_database
+    from grader.web.server import describe_upgrade
+
+    app = create_app({"SETTINGS": _settings(ctx)})
+    with app.app_context():
+        click.echo(describe_upgrade(upgrade_database()))
+
+
+@db_group.command("current")
+@click.pass_context
+def db_current_command(ctx: click.Context) -> None:
+    """Print the database's schema revision and the newest one this grader knows."""
+    from grader.web import create_app
+    from grader.web.schema import current_revision, head_revision
+
+    app = create_app({"SETTINGS": _settings(ctx)})
+    with app.app_context():
+        current, head = current_revision(), head_revision()
+    if current == head:
+        click.echo(f"{current} (head)")
+    else:
+        click.echo(f"{current or 'none'} (head is {head}: run `grader db upgrade`)")
 
 
 @cli.command("config")

@@ -92,7 +92,8 @@ def load_settings(
 ) -> Settings:
     """Build settings from defaults, the config file, the environment and overrides."""
     environ = os.environ if environ is None else environ
-    kinds = {f.name: f.type for f in fields(Settings)}
+    # Each field's type is its annotation's text, as `from __future__ import annotations` keeps it.
+    kinds = {f.name: str(f.type) for f in fields(Settings)}
     types = {"Path": Path, "str": str, "float": float, "int": int}
     values: dict[str, Any] = {}
     config_file = environ.get("GRADER_CONFIG")

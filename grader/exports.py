@@ -84,8 +84,9 @@ def to_junit_xml(result: Result) -> str:
         "time": _seconds(elapsed),
     }
 
-    root = ET.Element("testsuites", name=_xml_text(result.challenge), **summary)
-    suite = ET.SubElement(root, "testsuite", name=_xml_text(result.challenge), **summary)
+    attributes = {"name": _xml_text(result.challenge), **summary}
+    root = ET.Element("testsuites", attributes)
+    suite = ET.SubElement(root, "testsuite", attributes)
     if result.graded_at:
         suite.set("timestamp", _xml_text(result.graded_at))
     properties = ET.SubElement(suite, "properties")
@@ -154,7 +155,7 @@ def to_gradescope(result: Result) -> dict[str, Any]:
     use Gradescope's ``hidden`` visibility, never shown to students, even once published.
     """
     tests = list(result.tests)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for number, (test, possible) in enumerate(zip(tests, _max_points(tests), strict=True), 1):
         passed = test.outcome == "passed"
         rows.append(

@@ -124,6 +124,7 @@ def interpret(
     status, reason = _status(run, supervisor, limits)
     if status != "graded":
         return Result(**common, status=status, reason=reason, score=0.0)
+    assert run.raw_results is not None  # _status grades only a run with a list of tests
     try:
         tests = tuple(_test_row(row, challenge, redact) for row in run.raw_results["tests"])
         score = score_tests(tests, challenge.formula, challenge.caps, challenge.requirements)

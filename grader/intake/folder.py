@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import stat
 from pathlib import Path
@@ -77,7 +78,7 @@ def _walk(dir_fd: int, prefix: tuple[str, ...], collector: Collector) -> None:
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the scan
                 raise SubmissionRejected(f"{show(rel)} changed while it was being read")
-            collector.add_file(parts, rel, lambda n, fd=fd: os.read(fd, n), st.st_size)
+            collector.add_file(parts, rel, functools.partial(os.read, fd), st.st_size)
         finally:
             os.close(fd)
 

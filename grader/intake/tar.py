@@ -6,7 +6,7 @@ import contextlib
 import gzip
 import io
 import tarfile
-from typing import BinaryIO
+from typing import BinaryIO, Self
 
 from grader.errors import SubmissionRejected
 from grader.intake.collect import CORRUPT, Collector, corrupt, detail
@@ -24,12 +24,14 @@ _TAR_META_TYPES = frozenset(
 )
 _TAR_META_MAX_BYTES = 8 * KiB
 _TAR_META_MAX_COST = (16 * KiB) ** 2
+# The zero block that ends a whole tar; tarfile names it, typeshed does not.
+_END_OF_ARCHIVE: type[tarfile.HeaderError] = tarfile.EOFHeaderError  # type: ignore[attr-defined]
 
 
 class _CappedReader(io.RawIOBase):
     """Read from a stream and refuse to go past `cap` bytes (bounds decompression)."""
 
-    def __init__(self, inner: BinaryIO, cap: int) -> None:
+    def __init__(self, inner: BinaryIO | gzip.GzipFile, cap: int) -> None:
         self._inner = inner
         self._cap = cap
         self._count = 0
@@ -65,10 +67,12 @@ class _TarInfo(tarfile.TarInfo):
                     "the archive has oversized or too many extended (pax) headers: re-create "
                     "it without extended attributes (tar --no-xattrs) or submit a zip"
                 )
-        return super()._proc_member(tarfile_)  # type: ignore[misc]
+        # _proc_member is tarfile's private hook, absent from typeshed.
+        member: tarfile.TarInfo = super()._proc_member(tarfile_)  # type: ignore[misc]
+        return member
 
     @classmethod
-    def fromtarfile(cls, tarfile_: tarfile.TarFile) -> tarfile.TarInfo:
+    def fromtarfile(cls, tarfile_: tarfile.TarFile) -> Self:
         try:
             return super().fromtarfile(tarfile_)
         except tarfile.HeaderError as e:
@@ -81,7 +85,7 @@ def collect_tar(fileobj: BinaryIO, kind: str, collector: Collector) -> None:
     limits = collector.limits
     with contextlib.ExitStack() as stack:
         try:
-            stream: BinaryIO = fileobj
+            stream: BinaryIO | gzip.GzipFile = fileobj
             if kind == "tgz":
                 stream = stack.enter_context(gzip.GzipFile(fileobj=fileobj, mode="rb"))
                 if stream.read(512)[257:262] != b"ustar":
@@ -116,7 +120,7 @@ def collect_tar(fileobj: BinaryIO, kind: str, collector: Collector) -> None:
                 break
             _collect_tar_member(archive, member, collector)
         stop_error = getattr(archive, "stop_error", None)
-        if stop_error is not None and not isinstance(stop_error, tarfile.EOFHeaderError):
+        if stop_error is not None and not isinstance(stop_error, _END_OF_ARCHIVE):
             # A whole tar ends with a zero block; anything else is truncation or garbage,
             # which tarfile would otherwise pass over in silence.
             raise SubmissionRejected(

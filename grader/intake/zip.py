@@ -123,7 +123,7 @@ def _zip_directory_size(fileobj: BinaryIO) -> int:
         end = fileobj.read(_ZIP_EOCD.size)
         if len(end) != _ZIP_EOCD.size:
             return 0
-    directory_bytes = _ZIP_EOCD.unpack(end)[5]
+    directory_bytes: int = _ZIP_EOCD.unpack(end)[5]
     locator_at = record_at - _ZIP_EOCD64_LOCATOR.size
     record64_at = locator_at - _ZIP_EOCD64.size
     if record64_at >= 0:

@@ -29,9 +29,9 @@ from grader.sandbox.supervisor import Layout
 class _Started:
     """A supervisor started on the host under its own temporary root, maybe before its job."""
 
-    folder: tempfile.TemporaryDirectory
+    folder: tempfile.TemporaryDirectory[str]
     layout: Layout
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
 
     def kill(self) -> None:
         """End the supervisor's session (its children have sessions of their own)."""
@@ -118,4 +118,5 @@ def _free_port() -> int:
     """A loopback port free now; the host shares one port space, unlike a container."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+        port: int = probe.getsockname()[1]  # (host, port) for AF_INET
+        return port

@@ -21,6 +21,7 @@ from typing import Any, NamedTuple
 import docker
 import docker.errors
 import requests.exceptions
+from docker.models.containers import Container
 
 from grader.errors import SandboxFailure, SandboxUnavailable
 from grader.sandbox import RunLimits, SandboxJob, SandboxRun
@@ -54,7 +55,7 @@ class _Spare(NamedTuple):
     """A container started ahead of its job, and the name it is removed by."""
 
     name: str
-    container: Any
+    container: Container
 
 
 def _new_name() -> str:
@@ -169,7 +170,7 @@ class DockerSandbox:
             },
         }
 
-    def _create(self, limits: RunLimits, name: str, idle_s: float = 0.0) -> Any:
+    def _create(self, limits: RunLimits, name: str, idle_s: float = 0.0) -> Container:
         expires = int(time.time() + idle_s + limits.deadline_s + 2 * HOST_MARGIN_S)
         return self.client.containers.create(
             self.image,
@@ -198,7 +199,7 @@ class DockerSandbox:
             log_config=docker.types.LogConfig(type="none"),
         )
 
-    def _wait(self, container: Any, deadline_s: float, run: SandboxRun) -> None:
+    def _wait(self, container: Container, deadline_s: float, run: SandboxRun) -> None:
         try:
             status = container.wait(timeout=deadline_s)
             run.exit_code = status.get("StatusCode")
@@ -214,7 +215,7 @@ class DockerSandbox:
         container.reload()
         run.oom_killed = bool(container.attrs.get("State", {}).get("OOMKilled"))
 
-    def _read_out(self, container: Any, cap: int) -> dict[str, bytes]:
+    def _read_out(self, container: Container, cap: int) -> dict[str, bytes]:
         """Read /out with a byte cap; keep only the expected regular files."""
         try:
             stream, _ = container.get_archive("/out")
@@ -257,7 +258,7 @@ def _interrupt_deferred() -> Iterator[None]:
             signal.raise_signal(signal.SIGINT)
 
 
-def force_remove(api: Any, container: str) -> None:
+def force_remove(api: docker.APIClient, container: str) -> None:
     """Force-remove a container by id or name; never raises (the reaper covers failures)."""
     try:
         api.remove_container(container, force=True, v=True)
@@ -270,7 +271,8 @@ def force_remove(api: Any, container: str) -> None:
 def labelled_containers(client: docker.DockerClient) -> list[dict[str, Any]]:
     """Every grading container, running or not, in one call (no per-container look-up that
     could race with a removal)."""
-    return client.api.containers(all=True, filters={"label": LABEL})
+    containers: list[dict[str, Any]] = client.api.containers(all=True, filters={"label": LABEL})
+    return containers
 
 
 def reap_orphans(client: docker.DockerClient, *, now: float | None = None) -> int:

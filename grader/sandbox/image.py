@@ -64,7 +64,7 @@ def image_exists(client: docker.DockerClient, tag: str) -> bool:
 
 def engine_arch(client: docker.DockerClient) -> str:
     """Return the engine's architecture in manylinux spelling (x86_64, aarch64)."""
-    arch = client.info().get("Architecture", "x86_64")
+    arch: str = client.info().get("Architecture", "x86_64")
     return {"amd64": "x86_64", "arm64": "aarch64"}.get(arch, arch)
 
 
@@ -95,6 +95,7 @@ def _import_mmdebstrap(tag: str) -> None:
     imported = subprocess.run(
         ["docker", "import", "-", tag], stdin=debstrap.stdout, capture_output=True
     )
+    assert debstrap.stdout is not None  # piped above
     debstrap.stdout.close()
     _, errors = debstrap.communicate()
     if debstrap.returncode != 0 or imported.returncode != 0:

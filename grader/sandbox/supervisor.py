@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import resource
@@ -27,8 +28,10 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 CANDIDATE_UID = 10001
 GRADER_UID = 10002
@@ -117,8 +120,14 @@ class Identity:
     gid: int | None
 
     def spawn(
-        self, command: list[str], *, cwd: Path, env: dict[str, str], **extra
-    ) -> subprocess.Popen:
+        self,
+        command: list[str],
+        *,
+        cwd: Path,
+        env: dict[str, str],
+        umask: int = -1,
+        preexec_fn: Callable[[], object] | None = None,
+    ) -> subprocess.Popen[bytes]:
         """Start ``command`` as this identity in its own session, output piped, fds 0-2 only;
         stdin is a pipe the supervisor writes the child's orders to, then closes."""
         return subprocess.Popen(
@@ -133,14 +142,17 @@ class Identity:
             user=self.uid,
             group=self.gid,
             extra_groups=[] if self.uid is not None else None,
-            **extra,
+            umask=umask,  # -1 and None are Popen's own defaults
+            preexec_fn=preexec_fn,
         )
 
     def owns(self, path: Path, mode: int) -> None:
         """Set mode, then owner: without CAP_FOWNER root cannot chmod what it gave away."""
         os.chmod(path, mode, follow_symlinks=False)
         if self.uid is not None:
-            os.chown(path, self.uid, self.gid, follow_symlinks=False)
+            # -1 leaves the group as it is, as a gid of None does in spawn
+            gid = -1 if self.gid is None else self.gid
+            os.chown(path, self.uid, gid, follow_symlinks=False)
 
 
 def _copy_tree(
@@ -182,7 +194,7 @@ def _private_dir(path: Path, owner: Identity, mode: int = 0o700) -> Path:
 class CappedLog:
     """Drain a child's output into a file, keeping at most ``cap`` bytes; never blocks the child."""
 
-    def __init__(self, stream, path: Path, cap: int) -> None:
+    def __init__(self, stream: io.BufferedIOBase, path: Path, cap: int) -> None:
         self.kept = 0
         self.dropped = 0
         self.path = path
@@ -246,7 +258,7 @@ def _waitress_args(entry: str, port: int) -> list[str]:
     return [*args, *(["--call"] if call else []), target]
 
 
-def _kill_candidate(app: subprocess.Popen, candidate: Identity) -> None:
+def _kill_candidate(app: subprocess.Popen[bytes], candidate: Identity) -> None:
     """Stop the app, its process group and, in the container, every process of its uid."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(app.pid, signal.SIGKILL)
@@ -289,9 +301,9 @@ class Children:
 
     candidate: Identity
     grader: Identity
-    app: subprocess.Popen
+    app: subprocess.Popen[bytes]
     app_log: CappedLog
-    suite: subprocess.Popen
+    suite: subprocess.Popen[bytes]
     suite_output: CappedLog
 
     def dismiss(self) -> None:
@@ -331,7 +343,7 @@ def prepare(layout: Layout, *, bare: bool, lib: str) -> Children:
         umask=0o077,
         preexec_fn=_limit_candidate,
     )
-    app_log = CappedLog(app.stdout, layout.out_dir / "app.log", APP_LOG_CAP)
+    app_log = CappedLog(_output(app), layout.out_dir / "app.log", APP_LOG_CAP)
     suite = grader.spawn(
         [python, "-s", "-c", ZYGOTE, *SUITE_PRELOAD],
         cwd=grader_home,
@@ -340,15 +352,22 @@ def prepare(layout: Layout, *, bare: bool, lib: str) -> Children:
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         },
     )
-    suite_output = CappedLog(suite.stdout, layout.out_dir / "suite.log", 64 << 10)
+    suite_output = CappedLog(_output(suite), layout.out_dir / "suite.log", 64 << 10)
     return Children(candidate, grader, app, app_log, suite, suite_output)
 
 
-def supervise(layout: Layout, job: dict, children: Children) -> dict:
+def _output(child: subprocess.Popen[bytes]) -> io.BufferedIOBase:
+    """The child's piped output: Popen makes a buffered reader for stdout=PIPE, bufsize=-1."""
+    stream = child.stdout
+    assert isinstance(stream, io.BufferedIOBase)
+    return stream
+
+
+def supervise(layout: Layout, job: dict[str, Any], children: Children) -> dict[str, Any]:
     """Run one grading job; return the report the host reads (also written to out/)."""
     started = time.monotonic()
     timings: dict[str, float] = {}
-    report: dict = {"schema": REPORT_SCHEMA, "phase": "setup", "app": {}, "suite": {}}
+    report: dict[str, Any] = {"schema": REPORT_SCHEMA, "phase": "setup", "app": {}, "suite": {}}
     candidate, grader = children.candidate, children.grader
     app, log, suite = children.app, children.app_log, children.suite
     log.cap = int(job["log_cap_bytes"])
@@ -388,20 +407,26 @@ def supervise(layout: Layout, job: dict, children: Children) -> dict:
     return report
 
 
-def _orders(module: str, args: list[str], cwd: Path, env: dict[str, str]) -> dict:
+def _orders(module: str, args: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:
     return {"module": module, "args": args, "cwd": str(cwd), "env": env}
 
 
-def _send_orders(child: subprocess.Popen, orders: dict | None) -> None:
+def _send_orders(child: subprocess.Popen[bytes], orders: dict[str, Any] | None) -> None:
     """Write a zygote's one line of orders (none: it ends) and close its stdin."""
+    stdin = child.stdin
+    assert stdin is not None  # spawn always pipes stdin
     with contextlib.suppress(OSError, ValueError):  # a zygote that died shows when awaited
         if orders is not None:
-            child.stdin.write(json.dumps(orders).encode() + b"\n")
-        child.stdin.close()
+            stdin.write(json.dumps(orders).encode() + b"\n")
+        stdin.close()
 
 
 def _wait_for_app(
-    app: subprocess.Popen, port: int, timeout_s: float, report: dict, log: CappedLog
+    app: subprocess.Popen[bytes],
+    port: int,
+    timeout_s: float,
+    report: dict[str, Any],
+    log: CappedLog,
 ) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -451,7 +476,7 @@ def _base_env(python: str, home: Path, tmp: Path, pythonpath: str) -> dict[str, 
     }
 
 
-def _suite_orders(layout: Layout, job: dict) -> dict:
+def _suite_orders(layout: Layout, job: dict[str, Any]) -> dict[str, Any]:
     """pytest as the suite zygote becomes it: it collects, then waits for the ready file."""
     env = {
         "GRADER_APP_URL": f"http://127.0.0.1:{job['port']}",
@@ -478,7 +503,7 @@ def _signal_ready(path: Path) -> None:
     path.chmod(0o644)
 
 
-def _finish_suite(suite: subprocess.Popen, timeout_s: float) -> dict:
+def _finish_suite(suite: subprocess.Popen[bytes], timeout_s: float) -> dict[str, Any]:
     """Wait for pytest within its budget; report how it ended."""
     try:
         suite.wait(timeout=timeout_s)
@@ -488,20 +513,21 @@ def _finish_suite(suite: subprocess.Popen, timeout_s: float) -> dict:
     return {"exit_code": suite.returncode, "timed_out": False}
 
 
-def _stop(process: subprocess.Popen) -> None:
+def _stop(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
 
 
-def _wait_for_job(in_dir: Path, limit_s: float = JOB_WAIT_S) -> dict | None:
+def _wait_for_job(in_dir: Path, limit_s: float = JOB_WAIT_S) -> dict[str, Any] | None:
     """The job, once the payload's last entry exists; None if none came in time."""
     deadline = time.monotonic() + limit_s
     while not (in_dir / GO_FILE).exists():
         if time.monotonic() > deadline:
             return None
         time.sleep(0.005)
-    return json.loads((in_dir / "job.json").read_text())
+    job: dict[str, Any] = json.loads((in_dir / "job.json").read_text())
+    return job
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -27,6 +27,9 @@ REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
 USER_AGENT = "grader-testkit"
 
 _READ_CHUNK = 64 * 1024
+# http.client's own limits, quoted in the messages: private names, absent from typeshed.
+_HTTP_MAXLINE: int = http.client._MAXLINE  # type: ignore[attr-defined]
+_HTTP_MAXHEADERS: int = http.client._MAXHEADERS  # type: ignore[attr-defined]
 _RECENT_EXCHANGES = 100
 _SAFE_PATH_CHARS = "/%:@!$&'()*+,;=-._~"
 _SAFE_QUERY_CHARS = _SAFE_PATH_CHARS + "?"
@@ -380,7 +383,7 @@ class Client:
             raise
         except http.client.LineTooLong as e:
             raise ResponseRejected(
-                f"{what}: a line of the response is longer than {http.client._MAXLINE} bytes"
+                f"{what}: a line of the response is longer than {_HTTP_MAXLINE} bytes"
             ) from e
         except http.client.RemoteDisconnected as e:
             raise AppUnreachable(f"{what}: the app closed the connection without answering") from e
@@ -394,7 +397,7 @@ class Client:
         except http.client.HTTPException as e:
             if str(e).startswith("got more than"):
                 raise ResponseRejected(
-                    f"{what}: the response has more than {http.client._MAXHEADERS} headers"
+                    f"{what}: the response has more than {_HTTP_MAXHEADERS} headers"
                 ) from e
             raise ResponseRejected(f"{what}: invalid HTTP response ({e})") from e
         except TimeoutError as e:
@@ -433,7 +436,9 @@ class Client:
         conn.endheaders(body)
         if conn.sock is None:  # pragma: no cover - endheaders connects or raises
             raise AppUnreachable(f"{what}: the app is not answering")
-        raw = http.client.HTTPResponse(_DeadlineSocket(conn.sock, deadline), method=method)
+        # HTTPResponse only calls sock.makefile("rb"); typeshed asks for a real socket.
+        deadline_sock = _DeadlineSocket(conn.sock, deadline)
+        raw = http.client.HTTPResponse(deadline_sock, method=method)  # type: ignore[arg-type]
         try:
             raw.begin()
             header_bytes = sum(len(n) + len(v) + 4 for n, v in raw.getheaders())
