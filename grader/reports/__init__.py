@@ -24,6 +24,7 @@ _env.filters.update(
     when=views.when,
     status_label=views.status_label,
     anchor=views.anchor,
+    inline_markdown=views.inline_markdown,
 )
 _env.globals.update(schema=SCHEMA, tone=charts.tone)
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from http import HTTPStatus
 from typing import Any
+
+from markupsafe import Markup, escape
 
 from grader.reports import charts
 from grader.requirements import sort_key
@@ -213,6 +216,19 @@ def exchange_view(exchange: Mapping[str, Any] | None) -> ExchangeView | None:
         response_body_cut=response_cut,
         failing=exchange.get("failing") is True,
     )
+
+
+_INLINE_CODE = re.compile(r"`([^`]+)`")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def inline_markdown(text: str) -> Markup:
+    """Show a statement's inline code and bold as such; everything else stays plain text.
+
+    The text is escaped first, so the only markup on the page is what this adds.
+    """
+    escaped = str(escape(text))
+    return Markup(_BOLD.sub(r"<strong>\1</strong>", _INLINE_CODE.sub(r"<code>\1</code>", escaped)))
 
 
 def anchor(test_id: str) -> str:

@@ -625,3 +625,13 @@ def test_gauge_and_summary():
     assert (summary.count, summary.median, summary.mean) == (3, 20, 40)
     assert charts.summarize([]).count == 0
     assert [charts.tone(s) for s in (80, 79.9, 50, 49.9)] == ["good", "fair", "fair", "poor"]
+
+
+def test_requirement_text_shows_inline_code_and_escapes_everything_else():
+    result = replace(
+        _with_requirements(),
+        requirements={"R1": "`GET /x` answers **200**, <script>alert(1)</script>"},
+    )
+    html = render_report(result)
+    assert "<code>GET /x</code> answers <strong>200</strong>, &lt;script&gt;" in html
+    assert "<script>alert(1)" not in html
