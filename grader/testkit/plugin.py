@@ -414,20 +414,24 @@ def _blamed_exchange(excinfo: pytest.ExceptionInfo[BaseException]) -> Exchange |
     """Return the exchange of a response the failing statement names, innermost frame first.
 
     ``assert created.status_code == 201`` blames the request that made ``created``, not the
-    last request the test sent. Frames of the testkit itself are skipped.
+    last request the test sent. Only frames holding a response are read (reading a frame's
+    statement parses its file: doing it for pytest's own frames cost seconds per failure).
     """
     for entry in reversed(excinfo.traceback):
-        if Path(str(entry.path)).parent == _TESTKIT_DIR:
+        responses = {
+            name: value.exchange
+            for name, value in entry.frame.f_locals.items()
+            if isinstance(value, Response) and value.exchange is not None
+        }
+        if not responses or Path(str(entry.path)).parent == _TESTKIT_DIR:
             continue
         try:
             statement = str(entry.statement)
         except Exception:  # no source to read: nothing to blame from this frame
             continue
-        local_names = entry.frame.f_locals
         for name in _IDENTIFIER.findall(statement):
-            value = local_names.get(name)
-            if isinstance(value, Response) and value.exchange is not None:
-                return value.exchange
+            if name in responses:
+                return responses[name]
     return None
 
 

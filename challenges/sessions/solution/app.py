@@ -8,17 +8,15 @@ from datetime import timedelta
 from flask import Flask
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Create the app; SECRET_KEY comes from the environment (or test_config), never the code."""
+def create_app() -> Flask:
+    """Create the app; SECRET_KEY comes from the environment, never the code."""
     app = Flask(__name__)
     app.config.from_mapping(
         SECRET_KEY=os.environ.get("SECRET_KEY"),
-        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_HTTPONLY=True,  # Flask's default, written down because the shop relies on it
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(days=7),
     )
-    if test_config:
-        app.config.update(test_config)
     if not app.config["SECRET_KEY"]:
         raise RuntimeError("SECRET_KEY is not set: export it before starting the shop")
 

@@ -29,7 +29,7 @@ def add_to_cart():
     data = data if isinstance(data, dict) else {}
     product = data.get("product")
     quantity = data.get("quantity", 1)
-    if product not in PRODUCTS:
+    if not isinstance(product, str) or product not in PRODUCTS:  # a list is not even hashable
         return jsonify(error="unknown product"), 400
     if (
         isinstance(quantity, bool)

@@ -33,9 +33,40 @@ def login(client, username: str = "alice", *, remember: bool | None = None):
 def logged_in(client, username: str = "alice", **kwargs):
     """Log in, check it worked, and return the response."""
     resp = login(client, username, **kwargs)
-    assert resp.status_code == 200, f"POST /login as {username} answered {resp.status}"
-    assert client.get_cookie(COOKIE), "logging in set no 'session' cookie"
+    assert resp.status_code == 200, f"setup: POST /login as {username} answered {resp.status}"
+    assert client.get_cookie(COOKIE), "setup: logging in set no 'session' cookie"
     return resp
+
+
+def add(client, product, quantity=None):
+    """POST /cart; quantity None leaves the field out."""
+    body = {"product": product}
+    if quantity is not None:
+        body["quantity"] = quantity
+    return client.post("/cart", json=body)
+
+
+def added(client, product: str, quantity: int, step: str) -> dict:
+    """POST /cart, check it was accepted, and return the cart it answered."""
+    resp = add(client, product, quantity)
+    assert resp.status_code == 200, (
+        f"{step}: POST /cart {{'product': {product!r}, 'quantity': {quantity}}} answered "
+        f"{resp.status} {resp.text[:80]}"
+    )
+    return resp.get_json()
+
+
+def cart(client, step: str = "reading the cart") -> dict:
+    """GET /cart, check it answered 200, and return its JSON."""
+    resp = client.get("/cart")
+    assert resp.status_code == 200, f"{step}: GET /cart answered {resp.status} {resp.text[:80]}"
+    return resp.get_json()
+
+
+def cookie_attributes(header: str) -> dict[str, str]:
+    """The attributes of a Set-Cookie header, lowercased names (the cookie itself left out)."""
+    parts = [part.partition("=") for part in header.split(";")[1:]]
+    return {name.strip().lower(): value.strip() for name, _, value in parts}
 
 
 def session_set_cookie(resp) -> str | None:
@@ -80,6 +111,10 @@ def shop() -> SimpleNamespace:
         passwords=PASSWORDS,
         login=login,
         logged_in=logged_in,
+        add=add,
+        added=added,
+        cart=cart,
+        cookie_attributes=cookie_attributes,
         session_set_cookie=session_set_cookie,
         payload_text=payload_text,
         with_payload=with_payload,

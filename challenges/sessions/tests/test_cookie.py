@@ -12,6 +12,7 @@ _SECRET_NAMES = {"SECRET_KEY", "FLASK_SECRET_KEY"}
 
 @pytest.mark.weight(3)
 @pytest.mark.skill("secret-key")
+@pytest.mark.requirement("R1")
 def test_session_is_signed_with_the_configured_key(make_client, shop):
     """The session cookie is signed with SECRET_KEY from the environment; the app trusts it."""
     client = make_client()
@@ -24,13 +25,15 @@ def test_session_is_signed_with_the_configured_key(make_client, shop):
         pytest.fail(f"the session cookie is not signed with the configured SECRET_KEY ({e})")
     forged = make_client()
     forged.set_cookie(shop.cookie, signer.dumps(dict(contents)))
-    assert forged.get("/me").get_json() == {"username": "alice"}, (
-        "a cookie signed with the configured key was not accepted"
+    me = forged.get("/me")
+    assert me.get_json() == {"username": "alice"}, (
+        f"a cookie signed with the configured key was not accepted: {me.status} {me.text[:80]}"
     )
 
 
 @pytest.mark.weight(3)
 @pytest.mark.skill("secret-key")
+@pytest.mark.requirement("R2")
 def test_tampered_cookie_is_rejected(make_client, shop):
     """A session cookie whose payload was edited (alice -> bob) is ignored: 401, not bob."""
     client = make_client()
@@ -46,6 +49,7 @@ def test_tampered_cookie_is_rejected(make_client, shop):
 
 @pytest.mark.weight(2)
 @pytest.mark.skill("secret-key")
+@pytest.mark.requirement("R2")
 def test_cookie_signed_with_another_key_is_rejected(make_client, shop):
     """The same session signed with a key guessed by an attacker is ignored: 401."""
     client = make_client()
@@ -123,6 +127,7 @@ def _reads_secret(node: ast.AST) -> bool:
 
 @pytest.mark.weight(2)
 @pytest.mark.skill("secret-key")
+@pytest.mark.requirement("R1")
 def test_secret_key_is_not_written_in_the_source(source):
     """No secret key is written in the code, not even as a fallback for a missing variable."""
     written = {
@@ -133,26 +138,39 @@ def test_secret_key_is_not_written_in_the_source(source):
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("cookie-security")
-def test_session_cookie_is_httponly(client, shop):
-    """The session cookie is HttpOnly, so page scripts cannot read it."""
-    header = shop.session_set_cookie(shop.logged_in(client))
-    assert header, "the login response did not set the session cookie"
-    attributes = [a.strip().lower() for a in header.split(";")]
-    assert "httponly" in attributes, header
+@pytest.mark.requirement("R3")
+def test_login_sets_a_cookie_named_session(client, shop):
+    """POST /login sets the session in a cookie keeping Flask's name, "session"."""
+    resp = shop.login(client, "alice")
+    assert resp.status_code == 200, f"POST /login answered {resp.status}"
+    names = [h.split("=", 1)[0].strip() for h in resp.headers.get_all("Set-Cookie")]
+    assert shop.cookie in names, f"the login response set the cookies {names}, not 'session'"
 
 
 @pytest.mark.weight(1)
 @pytest.mark.skill("cookie-security")
+@pytest.mark.requirement("R3")
+def test_session_cookie_is_httponly(client, shop):
+    """The session cookie is HttpOnly, so page scripts cannot read it."""
+    header = shop.session_set_cookie(shop.logged_in(client))
+    assert header, "the login response did not set the session cookie"
+    assert "httponly" in shop.cookie_attributes(header), header
+
+
+@pytest.mark.weight(1)
+@pytest.mark.skill("cookie-security")
+@pytest.mark.requirement("R3")
 def test_session_cookie_is_samesite_lax(client, shop):
     """The session cookie has SameSite=Lax, so other sites cannot send it along with a POST."""
     header = shop.session_set_cookie(shop.logged_in(client))
     assert header, "the login response did not set the session cookie"
-    attributes = [a.strip().lower() for a in header.split(";")]
-    assert "samesite=lax" in attributes, header
+    samesite = shop.cookie_attributes(header).get("samesite")
+    assert (samesite or "").lower() == "lax", header
 
 
 @pytest.mark.weight(2)
 @pytest.mark.skill("cookie-security")
+@pytest.mark.requirement("R13")
 def test_password_is_never_put_in_the_session(client, shop):
     """The session cookie (readable by its holder) holds no password and no password hash."""
     shop.logged_in(client, "bob")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask import Flask, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
@@ -12,14 +10,11 @@ from . import admin, api, catalog, shop
 API_PREFIX = "/api/v1"
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app() -> Flask:
     """Create the app: configuration, the catalogue, and every blueprint under its prefix."""
     app = Flask(__name__)
-    app.config.from_mapping(ADMIN_TOKEN=None)
-    if test_config is None:
-        app.config.from_prefixed_env()  # FLASK_ADMIN_TOKEN -> ADMIN_TOKEN
-    else:
-        app.config.from_mapping(test_config)
+    # FLASK_ADMIN_TOKEN -> ADMIN_TOKEN; without it the admin blueprint refuses every request.
+    app.config.from_prefixed_env()
 
     catalog.init_app(app)
     app.register_blueprint(shop.bp, url_prefix="/shop")
@@ -35,10 +30,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException):
-        """Answer errors no blueprint handled: JSON under the API prefix, HTML elsewhere.
+        """Answer every HTTP error: JSON under the API prefix, HTML pages elsewhere.
 
-        A URL that matches no route belongs to no blueprint, so the API blueprint's own
-        handler never sees its 404/405: the prefix decides here instead.
+        A URL that matches no route (or no method) fails in routing, before any blueprint is
+        known, so an error handler of the API blueprint would never see those 404s and 405s:
+        the prefix decides here instead, for them and for the API views' own aborts.
         """
         if request.path == API_PREFIX or request.path.startswith(API_PREFIX + "/"):
             return api.error_response(e)

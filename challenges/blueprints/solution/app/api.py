@@ -11,17 +11,12 @@ bp = Blueprint("api", __name__)
 
 
 def error_response(e: HTTPException):
-    """Return the API's JSON body for an HTTP error."""
+    """Return the API's JSON answer for an HTTP error (create_app's handler calls it)."""
     response = jsonify(error=e.description)
-    response.status_code = e.code or 500
+    response.status_code = e.code
     if e.code == 405 and e.valid_methods:
         response.headers["Allow"] = ", ".join(e.valid_methods)
     return response
-
-
-# Errors raised inside this blueprint's views. Unmatched URLs under the prefix reach the
-# app-wide handler instead (see create_app), because routing failed before a blueprint was known.
-bp.register_error_handler(HTTPException, error_response)
 
 
 def _as_json(product: Product) -> dict:

@@ -28,12 +28,15 @@ def index():
 
 @bp.post("/products")
 def create_product():
-    """Add a product from the submitted form, then go back to the dashboard."""
+    """Add a product from the submitted form, then go back to the dashboard.
+
+    An invalid form or a taken slug becomes the site's error page (in the shared layout),
+    with the message saying what is wrong.
+    """
     try:
-        product = parse_product(request.form)
-        get_catalog().add(product)
+        get_catalog().add(parse_product(request.form))
     except InvalidProduct as e:
-        return render_template("admin/index.html", products=get_catalog().all(), error=e), 400
+        abort(400, str(e))
     except DuplicateProduct as e:
-        return render_template("admin/index.html", products=get_catalog().all(), error=e), 409
+        abort(409, str(e))
     return redirect(url_for("admin.index"), code=303)
