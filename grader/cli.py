@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 import time
 import traceback
-from collections.abc import Callable
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -295,12 +295,10 @@ def db_group() -> None:
 @click.pass_context
 def db_upgrade_command(ctx: click.Context) -> None:
     """Bring the database to the newest schema, keeping every row (`grader serve` does it too)."""
-    from grader.web import create_app
     from grader.web.schema import upgrade_database
     from grader.web.server import describe_upgrade
 
-    app = create_app({"SETTINGS": _settings(ctx)})
-    with app.app_context():
+    with _web_app_context(ctx):
         click.echo(describe_upgrade(upgrade_database()))
 
 
@@ -308,16 +306,27 @@ def db_upgrade_command(ctx: click.Context) -> None:
 @click.pass_context
 def db_current_command(ctx: click.Context) -> None:
     """Print the database's schema revision and the newest one this grader knows."""
-    from grader.web import create_app
     from grader.web.schema import current_revision, head_revision
 
-    app = create_app({"SETTINGS": _settings(ctx)})
-    with app.app_context():
+    with _web_app_context(ctx):
         current, head = current_revision(), head_revision()
     if current == head:
         click.echo(f"{current} (head)")
     else:
         click.echo(f"{current or 'none'} (head is {head}: run `grader db upgrade`)")
+
+
+@contextmanager
+def _web_app_context(ctx: click.Context) -> Iterator[None]:
+    """An application context of the web app (configured only), its connections closed after."""
+    from grader.web import create_app
+    from grader.web.db import db
+
+    with create_app({"SETTINGS": _settings(ctx)}).app_context():
+        try:
+            yield
+        finally:
+            db.engine.dispose()
 
 
 @cli.command("config")

@@ -1,7 +1,9 @@
 """The web app: candidates submit, interviewers review, hiring teams add challenges.
 
 ``create_app`` wires it the way Flask's tutorial does: configuration from grader.config's
-Settings (then ``test_config``), extensions through ``init_app``, one blueprint per role.
+Settings (then ``test_config``), extensions through ``init_app``, one blueprint per role. It only
+configures: bringing the database to the newest schema, the first admin, the challenge bank and
+starting the grading queue are ``grader.web.server.prepare``, which ``grader serve`` calls.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from grader.config import Settings, load_settings
 from grader.errors import InputRejected
 from grader.intake import MiB
 from grader.web import db as db_module
-from grader.web.firstrun import ensure_admin, sync_bank
+from grader.web import schema
 from grader.web.jobs import (
     EXTENSION,
     LocalWorkerPool,
@@ -75,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions[EXTENSION] = web
 
     db_module.init_app(app)
+    schema.init_app(app)
     csrf.init_app(app)
     from grader.web import admin, auth, candidate, interviewer
 
@@ -89,15 +92,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_errors(app)
     app.after_request(_security_headers)
 
-    with app.app_context():
-        app.extensions["grader.first_run"] = ensure_admin(
-            settings, password_method=app.config["PASSWORD_METHOD"]
-        )
-        sync_bank(settings)
-
+    # The queue is made here but started by `prepare`: making it touches neither the database
+    # nor the sandbox.
     factory = app.config["GRADING_QUEUE_FACTORY"] or LocalWorkerPool
     web.queue = factory(app)
-    web.queue.start()
     return app
 
 

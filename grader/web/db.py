@@ -292,10 +292,9 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Bind the models to ``app`` and create any missing table."""
+    """Bind the models to ``app``; the schema is grader.web.schema's (migrations), not made here."""
     db.init_app(app)
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
-        db.create_all()

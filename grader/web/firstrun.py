@@ -1,4 +1,4 @@
-"""What the app sets up for itself: the first admin account and the bundled challenge bank."""
+"""First-run set-up `grader serve` does before serving: the first admin and the challenge bank."""
 
 from __future__ import annotations
 

@@ -42,7 +42,9 @@ views; a sketch::
         def stop(self): pass
 
 Point ``database_url`` at PostgreSQL and ``data_dir`` at storage every worker mounts; each
-worker host needs a Docker engine and builds the sandbox image on its first job.
+worker host needs a Docker engine and builds the sandbox image on its first job. ``create_app``
+only configures, so a worker creates no table and starts nothing: the web process's
+``grader serve`` (or ``grader db upgrade``) brings the database to the newest schema.
 """
 
 from __future__ import annotations

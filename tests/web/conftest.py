@@ -9,15 +9,19 @@ import os
 import re
 import secrets
 import shutil
+import socket
+import subprocess
 import tempfile
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
+import sqlalchemy
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2.bccache import Bucket, BytecodeCache
@@ -42,6 +46,8 @@ from grader.web.db import (
     new_public_id,
     utcnow,
 )
+from grader.web.schema import VERSION_TABLE
+from grader.web.server import prepare
 
 BANK = PROJECT_ROOT / "challenges"
 ADMIN_EMAIL = "admin@example.com"
@@ -125,6 +131,65 @@ def settings_web(data_dir: Path, bank: Path) -> Settings:
     return make_settings(data_dir, bank)
 
 
+def _pg_bin() -> Path | None:
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return versions[-1].parent if versions else None
+
+
+def _free_pg_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def database_url() -> Iterator[str]:
+    """A PostgreSQL database: GRADER_TEST_DATABASE_URL, or a throwaway server from Debian's
+    packages on loopback (initdb + pg_ctl from /usr/lib/postgresql), stopped after the session.
+
+    `make test` installs the `postgresql` package when root on Debian. To use an existing
+    database instead (each test drops the app's tables before and after itself):
+
+        GRADER_TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/postgres \\
+            .venv/bin/pytest tests/web/test_postgres.py tests/web/test_migrations.py
+    """
+    given = os.environ.get("GRADER_TEST_DATABASE_URL", "")
+    if given:
+        yield given
+        return
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql)")
+    as_user: list[str] = []
+    # Not under pytest's tmp root: that is private to root, and the server runs as postgres.
+    folder = Path(tempfile.mkdtemp(prefix="grader-pg-"))
+    if os.geteuid() == 0:  # the server refuses to run as root
+        shutil.chown(folder, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", _free_pg_port()
+    run = partial(subprocess.run, check=True, capture_output=True, timeout=120)
+    run([*as_user, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"])
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1"
+    ctl = [*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log")]
+    run([*ctl, "-o", options, "-w", "start"])
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        run([*ctl, "-m", "fast", "-w", "stop"])
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def drop_tables(database_url: str) -> None:
+    """Drop the app's tables and Alembic's version table from a test database."""
+    engine = sqlalchemy.create_engine(database_url)
+    try:
+        db.metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.exec_driver_sql(f"DROP TABLE IF EXISTS {VERSION_TABLE}")
+    finally:
+        engine.dispose()
+
+
 class _SharedBytecode(BytecodeCache):
     """Compile each template once per test session, not once per app."""
 
@@ -143,7 +208,11 @@ _BYTECODE = _SharedBytecode()
 
 
 def make_app(settings: Settings, **config: object) -> Flask:
-    """Create an app for tests: fast password hashes, a FakeQueue unless told otherwise."""
+    """Create and prepare an app as `grader serve` does (database migrated to head, first
+    admin, bank, queue started): fast password hashes, a FakeQueue unless told otherwise.
+
+    The admin the preparation created, if any, is left in ``app.extensions["grader.first_run"]``.
+    """
     app = create_app(
         {
             "SETTINGS": settings,
@@ -154,6 +223,7 @@ def make_app(settings: Settings, **config: object) -> Flask:
         }
     )
     app.jinja_env.bytecode_cache = _BYTECODE
+    app.extensions["grader.first_run"] = prepare(app).first_run
     return app
 
 

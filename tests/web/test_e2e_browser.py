@@ -21,6 +21,7 @@ from flask import Flask
 from grader.config import load_settings
 from grader.sandbox.docker import LABEL_OWNER, labelled_containers, owner_label
 from grader.web import create_app
+from grader.web.server import prepare
 
 from .conftest import BANK, zip_folder
 
@@ -53,6 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Flas
         },
     )
     app = create_app({"SETTINGS": settings})
+    prepare(app)
     wsgi = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
     thread = threading.Thread(target=wsgi.run, name="e2e-waitress", daemon=True)
     thread.start()

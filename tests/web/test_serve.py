@@ -80,6 +80,7 @@ def test_serve_prints_the_first_sign_in_and_serves(tmp_path: Path, bank: Path) -
     process = _serve(data_dir, bank, port)
     try:
         lines = _lines_until_serving(process)
+        assert any(line.startswith("database ") and "created at revision" in line for line in lines)
         first = next(line for line in lines if line.startswith("first run"))
         assert f"http://127.0.0.1:{port}/login as boss@example.com with password " in first
         status, page = _get(port, "/login")
@@ -94,6 +95,7 @@ def test_serve_prints_the_first_sign_in_and_serves(tmp_path: Path, bank: Path) -
         lines = _lines_until_serving(process)
         assert not any("password" in line for line in lines if line.startswith("first run"))
         assert not any(line.startswith("first run") for line in lines)
+        assert any(line.endswith("(head), nothing to upgrade") for line in lines)
     finally:
         _stop(process)
 

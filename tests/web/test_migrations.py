@@ -1,0 +1,258 @@
+"""Schema migrations: `grader db upgrade` brings any data folder to head and loses no row.
+
+Each test runs on SQLite (the data folder's file) and on PostgreSQL (conftest's ``database_url``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from click.testing import CliRunner, Result
+
+from grader.cli import cli
+from grader.config import Settings
+from grader.web import create_app
+from grader.web.db import db
+from grader.web.firstrun import ensure_admin, sync_bank
+from grader.web.schema import BASELINE, BASELINE_TABLES, VERSION_TABLE, head_revision, migrate
+
+from .conftest import (
+    FAST_HASH,
+    AuthActions,
+    FakeQueue,
+    add_interviewer,
+    build_world,
+    drop_tables,
+    make_app,
+    make_settings,
+)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings_db(request: pytest.FixtureRequest, data_dir: Path, bank: Path) -> Iterator[Settings]:
+    """Settings of a data folder whose database is empty: SQLite in it, or PostgreSQL."""
+    if request.param == "sqlite":
+        yield make_settings(data_dir, bank)
+        return
+    url = request.getfixturevalue("database_url")
+    drop_tables(url)
+    try:
+        yield make_settings(data_dir, bank, database_url=url)
+    finally:
+        drop_tables(url)
+
+
+def _url(settings: Settings) -> str:
+    return settings.database_url or f"sqlite:///{settings.data_dir / 'grader.sqlite3'}"
+
+
+def _grader_db(settings: Settings, *args: str) -> Result:
+    """Run `grader db ...` in-process, configured through the environment as in production."""
+    env = {
+        "GRADER_DATA_DIR": str(settings.data_dir),
+        "GRADER_DATABASE_URL": settings.database_url,
+        "GRADER_CHALLENGES_DIR": str(settings.challenges_dir),
+    }
+    return CliRunner().invoke(cli, ["db", *args], env=env, catch_exceptions=False)
+
+
+def _make_pre_migration_data_dir(settings: Settings) -> None:
+    """Build a data folder the way the grader did before migrations, with rows in every table.
+
+    The factory then ran create_all, the first admin and the bank sync; the models still equal
+    revision 0001, so create_all makes exactly that schema. When a revision changes the models,
+    freeze 0001's tables here (create_all would make the new schema).
+    """
+    app = create_app(
+        {"SETTINGS": settings, "PASSWORD_METHOD": FAST_HASH, "GRADING_QUEUE_FACTORY": FakeQueue}
+    )
+    with app.app_context():
+        db.create_all()
+        ensure_admin(settings, password_method=FAST_HASH)
+        sync_bank(settings)
+    add_interviewer(app)
+    build_world(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table of the app, in primary-key order."""
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return {
+                table.name: [
+                    tuple(row)
+                    for row in connection.execute(
+                        table.select().order_by(*table.primary_key.columns)
+                    )
+                ]
+                for table in db.metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
+
+
+def _revision(url: str) -> str | None:
+    engine = sqlalchemy.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return MigrationContext.configure(connection).get_current_revision()
+    finally:
+        engine.dispose()
+
+
+def _schema(url: str) -> dict[str, dict[str, Any]]:
+    """Tables, columns, keys, unique constraints and indexes as the database reports them."""
+    engine = sqlalchemy.create_engine(url)
+    try:
+        inspector = sqlalchemy.inspect(engine)
+        return {
+            name: {
+                "columns": [
+                    (c["name"], str(c["type"]), c["nullable"], c.get("default"))
+                    for c in inspector.get_columns(name)
+                ],
+                "primary_key": inspector.get_pk_constraint(name),
+                "foreign_keys": sorted(map(repr, inspector.get_foreign_keys(name))),
+                "unique": sorted(map(repr, inspector.get_unique_constraints(name))),
+                "indexes": sorted(map(repr, inspector.get_indexes(name))),
+            }
+            for name in sorted(inspector.get_table_names())
+            if name != VERSION_TABLE
+        }
+    finally:
+        engine.dispose()
+
+
+def _create_all_schema(settings: Settings, tmp_path: Path) -> dict[str, dict[str, Any]]:
+    """The schema create_all makes from the models, in a database of the same kind."""
+    url = settings.database_url or f"sqlite:///{tmp_path / 'create_all.sqlite3'}"
+    engine = sqlalchemy.create_engine(url)
+    try:
+        db.metadata.create_all(engine)
+        schema = _schema(url)
+        if settings.database_url:
+            drop_tables(url)
+        return schema
+    finally:
+        engine.dispose()
+
+
+def test_a_fresh_data_folder_is_upgraded_from_empty_to_the_models_schema(
+    settings_db: Settings, tmp_path: Path
+) -> None:
+    expected = _create_all_schema(settings_db, tmp_path)
+    assert _grader_db(settings_db, "current").output.startswith("none (head is ")
+
+    result = _grader_db(settings_db, "upgrade")
+    assert result.exit_code == 0, result.output
+    assert f"created at revision {head_revision()} (head)" in result.output
+    url = _url(settings_db)
+    assert _revision(url) == head_revision()
+    assert _schema(url) == expected
+    assert all(rows == [] for rows in _rows(url).values())
+    assert _grader_db(settings_db, "current").output == f"{head_revision()} (head)\n"
+
+
+def test_sqlite_keeps_the_very_sql_create_all_wrote(data_dir: Path, bank: Path) -> None:
+    """What SQLite stores for each table and index is byte for byte what create_all made."""
+    settings = make_settings(data_dir, bank)
+    assert _grader_db(settings, "upgrade").exit_code == 0
+    made_by_all = data_dir.parent / "create_all.sqlite3"
+    engine = sqlalchemy.create_engine(f"sqlite:///{made_by_all}")
+    db.metadata.create_all(engine)
+    engine.dispose()
+    query = (
+        "SELECT type, name, tbl_name, sql FROM sqlite_master "
+        f"WHERE tbl_name != '{VERSION_TABLE}' ORDER BY name"
+    )
+
+    def master(path: Path) -> list[tuple[str, ...]]:
+        with sqlite3.connect(path) as connection:
+            return connection.execute(query).fetchall()
+
+    assert master(data_dir / "grader.sqlite3") == master(made_by_all)
+
+
+def test_migration_head_matches_the_models(settings_db: Settings) -> None:
+    """A model changed without a revision (`flask --app grader.web db migrate`) fails here."""
+    assert _grader_db(settings_db, "upgrade").exit_code == 0
+    engine = sqlalchemy.create_engine(_url(settings_db))
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts=dict(migrate.alembic_ctx_kwargs))
+            assert compare_metadata(context, db.metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_a_pre_migration_data_folder_is_stamped_and_upgraded_without_losing_a_row(
+    settings_db: Settings,
+) -> None:
+    _make_pre_migration_data_dir(settings_db)
+    url = _url(settings_db)
+    before = _rows(url)
+    assert set(before) == BASELINE_TABLES
+    assert all(before[table] for table in BASELINE_TABLES), "every table holds rows"
+    assert _revision(url) is None
+
+    first = _grader_db(settings_db, "upgrade")
+    assert first.exit_code == 0, first.output
+    assert f"made before migrations, recognised as revision {BASELINE}" in first.output
+    assert _revision(url) == head_revision()
+    assert _rows(url) == before
+
+    again = _grader_db(settings_db, "upgrade")
+    assert again.exit_code == 0, again.output
+    assert "nothing to upgrade" in again.output
+    assert _rows(url) == before
+
+    # The app serves the old data: the interviewer signs in and sees both candidates.
+    app = make_app(settings_db)
+    try:
+        client = app.test_client()
+        assert AuthActions(client).login_interviewer().status_code == 302
+        page = client.get("/dashboard").get_data(as_text=True)
+        assert "Alice Candidate" in page and "Bob Candidate" in page
+        assert app.extensions["grader.first_run"] is None  # the old admin is kept
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_serve_preparation_upgrades_a_pre_migration_data_folder(settings_db: Settings) -> None:
+    """`grader serve` prepares the app the way make_app does: no separate upgrade is needed."""
+    _make_pre_migration_data_dir(settings_db)
+    before = _rows(_url(settings_db))
+    app = make_app(settings_db)
+    with app.app_context():
+        db.engine.dispose()
+    assert _revision(_url(settings_db)) == head_revision()
+    assert _rows(_url(settings_db)) == before
+
+
+def test_a_database_with_some_of_the_tables_is_refused(data_dir: Path, bank: Path) -> None:
+    settings = make_settings(data_dir, bank)
+    data_dir.mkdir(parents=True)
+    engine = sqlalchemy.create_engine(_url(settings))
+    db.metadata.tables["users"].create(engine)
+    engine.dispose()
+
+    result = CliRunner().invoke(
+        cli,
+        ["db", "upgrade"],
+        env={"GRADER_DATA_DIR": str(data_dir), "GRADER_DATABASE_URL": ""},
+    )
+    assert result.exit_code == 1
+    assert "has some of the grader's tables but not assessment_challenges" in result.output
+    assert _revision(_url(settings)) is None
