@@ -18,7 +18,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.fields import SelectChoice
+from wtforms.fields import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2; no stub yet
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 

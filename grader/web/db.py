@@ -46,6 +46,11 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# db.Model is made at run time (Base plus Flask-SQLAlchemy's query helpers); type checkers see Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
 
 def utcnow() -> datetime:
@@ -63,7 +68,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A staff account: an admin (hiring team) or an interviewer."""
 
     __tablename__ = "users"
@@ -85,7 +90,7 @@ class User(UserMixin, db.Model):
         return self.role == ADMIN
 
 
-class Challenge(db.Model):
+class Challenge(Model):
     """A challenge slug; what candidates are graded against is its published version."""
 
     __tablename__ = "challenges"
@@ -105,7 +110,7 @@ class Challenge(db.Model):
         return self.versions[-1]
 
 
-class ChallengeVersion(db.Model):
+class ChallengeVersion(Model):
     """One immutable copy of a challenge folder, with its validation run and outcome."""
 
     __tablename__ = "challenge_versions"
@@ -152,7 +157,7 @@ class ChallengeVersion(db.Model):
         )
 
 
-class AssessmentChallenge(db.Model):
+class AssessmentChallenge(Model):
     """A challenge set in an assessment, in the order candidates see them."""
 
     __tablename__ = "assessment_challenges"
@@ -162,7 +167,7 @@ class AssessmentChallenge(db.Model):
     challenge: Mapped[Challenge] = relationship()
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """A set of challenges candidates may submit to within a time window."""
 
     __tablename__ = "assessments"
@@ -187,7 +192,7 @@ class Assessment(db.Model):
         return self.opens_at <= now < self.closes_at
 
 
-class Invite(db.Model):
+class Invite(Model):
     """One candidate in one assessment, reached by a secret link."""
 
     __tablename__ = "invites"
@@ -216,7 +221,7 @@ class Invite(db.Model):
         return subs[-1].latest_run if subs else None
 
 
-class Submission(db.Model):
+class Submission(Model):
     """Bytes a candidate uploaded, stored under data_dir before any grading starts."""
 
     __tablename__ = "submissions"
@@ -238,7 +243,7 @@ class Submission(db.Model):
         return self.runs[-1] if self.runs else None
 
 
-class Run(db.Model):
+class Run(Model):
     """One grading of a submission against one challenge version; re-grades add runs."""
 
     __tablename__ = "runs"

@@ -55,7 +55,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from flask import Flask, current_app
 from sqlalchemy import update
@@ -77,6 +77,9 @@ from grader.web.db import (
     db,
     utcnow,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import CursorResult
 
 # How often the pool removes orphaned containers (open_sandbox also reaps at start-up).
 REAP_INTERVAL_S = 300.0
@@ -143,7 +146,7 @@ def default_sandbox_factory(settings: Settings) -> Callable[[], Sandbox]:
 
 def _claim(model: type[Run] | type[ChallengeVersion], column: str, public_id: str) -> bool:
     """Move a row from queued to running; False if another worker got it or it is finished."""
-    values = {column: RUNNING}
+    values: dict[str, Any] = {column: RUNNING}
     if model is Run:
         values["started_at"] = utcnow()
     result = db.session.execute(
@@ -152,7 +155,7 @@ def _claim(model: type[Run] | type[ChallengeVersion], column: str, public_id: st
         .values(**values)
     )
     db.session.commit()
-    return result.rowcount == 1
+    return cast("CursorResult[Any]", result).rowcount == 1  # an UPDATE's result has a rowcount
 
 
 def execute_run(run_id: str) -> None:
@@ -212,6 +215,7 @@ def execute_validation(version_id: str) -> None:
     web = state()
     from grader.validation import validate_challenge
 
+    checks: list[dict[str, Any]]
     try:
         challenge = load_challenge(web.settings.data_dir / version.root)
         report = validate_challenge(
