@@ -58,6 +58,27 @@ class Settings:
     admin_password: str = _setting("", "web app: first admin's password (empty: generated)")
     session_cookie_secure: int = _setting(1, "web app: cookies on HTTPS only (1) or HTTP too (0)")
     web_workers: int = _setting(0, "web app: parallel gradings (0: one per CPU core)")
+    # Rate limits: "N per <period>" windows separated by ";"; a client over any of them waits
+    # for that window to end, so each longer window makes the wait grow.
+    ratelimit_storage_url: str = _setting(
+        "", "web app: rate-limit counters: empty for the database, or redis://host:6379/0"
+    )
+    ratelimit_sign_in_address: str = _setting(
+        "10 per minute; 40 per hour; 150 per day",
+        "web app: sign-in attempts (right or wrong) from one client address",
+    )
+    ratelimit_sign_in_account: str = _setting(
+        "5 per minute; 20 per hour; 100 per day",
+        "web app: failed sign-ins to one account from all addresses (a right password from an "
+        "address without recent failures still signs in)",
+    )
+    ratelimit_failing_address_s: int = _setting(
+        900, "web app: seconds an address counts as failing after a wrong password"
+    )
+    ratelimit_invite_guesses: str = _setting(
+        "10 per minute; 30 per hour; 100 per day",
+        "web app: unknown invite links tried from one client address",
+    )
 
     def worker_count(self, override: int = 0) -> int:
         """Parallel gradings: an explicit override, else ``workers``, else one per CPU core."""

@@ -15,6 +15,7 @@ from typing import Any
 import markdown
 import nh3
 from flask import Flask, Response, jsonify, render_template, request
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -23,7 +24,7 @@ from grader.config import Settings, load_settings
 from grader.errors import InputRejected
 from grader.intake import MiB
 from grader.web import db as db_module
-from grader.web import schema
+from grader.web import ratelimit, schema
 from grader.web.jobs import (
     EXTENSION,
     LocalWorkerPool,
@@ -79,6 +80,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db_module.init_app(app)
     schema.init_app(app)
     csrf.init_app(app)
+    ratelimit.init_app(app, settings)
     from grader.web import admin, auth, candidate, interviewer
 
     auth.init_app(app)
@@ -149,6 +151,14 @@ def _register_errors(app: Flask) -> None:
             f"The upload is larger than the limit of {limit} MiB. Leave out virtual "
             "environments, caches and data files, then upload again.",
         )
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(exc: RateLimitExceeded) -> tuple[Any, int, dict[str, str]]:
+        wait_s = ratelimit.retry_after_s()
+        body, code = _error_response(
+            429, "Too many attempts", f"{exc.description} Try again in {wait_s} seconds."
+        )
+        return body, code, {"Retry-After": str(wait_s)}
 
     @app.errorhandler(InputRejected)
     def input_rejected(exc: InputRejected) -> tuple[Any, int]:

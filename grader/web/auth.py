@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import threading
-import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -26,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from grader.web import ratelimit
 from grader.web.db import ADMIN, ROLES, User, db, new_public_id, utcnow
 
 bp = Blueprint("auth", __name__)
@@ -33,9 +32,6 @@ login_manager = LoginManager()
 F = TypeVar("F", bound=Callable[..., Any])
 
 MIN_PASSWORD = 10
-# Sign-in attempts per email before a pause, and the pause: slows password guessing.
-MAX_FAILURES = 5
-LOCKOUT_S = 300.0
 
 
 class LoginForm(FlaskForm):
@@ -53,40 +49,9 @@ class PasswordForm(FlaskForm):
     )
 
 
-class _Throttle:
-    """Failed sign-ins per email in this process (enough for the embedded deployment)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._failures: dict[str, tuple[int, float]] = {}
-
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            count, since = self._failures.get(key, (0, 0.0))
-            if count >= MAX_FAILURES and time.monotonic() - since < LOCKOUT_S:
-                return True
-            if count >= MAX_FAILURES:
-                del self._failures[key]
-            return False
-
-    def fail(self, key: str) -> None:
-        with self._lock:
-            count, _ = self._failures.get(key, (0, 0.0))
-            self._failures[key] = (count + 1, time.monotonic())
-
-    def clear(self, key: str) -> None:
-        with self._lock:
-            self._failures.pop(key, None)
-
-
-def _throttle() -> _Throttle:
-    return current_app.extensions["grader.login_throttle"]
-
-
 def init_app(app: Flask) -> None:
     """Install Flask-Login: sessions name a user's rotating session token, never their id."""
     login_manager.init_app(app)
-    app.extensions["grader.login_throttle"] = _Throttle()
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Sign in to see that page."
     login_manager.session_protection = "strong"
@@ -119,7 +84,7 @@ def staff_required(view: F) -> F:
             abort(403)
         return view(*args, **kwargs)
 
-    return login_required(wrapped)  # type: ignore[return-value]
+    return login_required(wrapped)
 
 
 def admin_required(view: F) -> F:
@@ -131,7 +96,7 @@ def admin_required(view: F) -> F:
             abort(403, "Only the hiring team (admins) may do this.")
         return view(*args, **kwargs)
 
-    return login_required(wrapped)  # type: ignore[return-value]
+    return login_required(wrapped)
 
 
 def _safe_next(target: str | None) -> str:
@@ -159,31 +124,45 @@ def index() -> Any:
 
 
 @bp.route("/login", methods=("GET", "POST"))
+@ratelimit.limiter.limit(
+    ratelimit.sign_in_address_limits,
+    methods=["POST"],
+    error_message="Too many sign-in attempts came from your address.",
+)
 def login() -> Any:
-    """Sign a staff member in with email and password."""
+    """Sign a staff member in with email and password.
+
+    Failed sign-ins to an account slow every further try of it, except a right password from an
+    address that has not been failing: no one elsewhere can keep the real user out.
+    """
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         email = (form.email.data or "").strip().lower()
-        if _throttle().blocked(email):
-            form.form_errors.append("Too many failed attempts: wait five minutes and try again.")
-            status = 429
+        user = db.session.scalar(db.select(User).filter_by(email=email))
+        right = bool(user and check_password_hash(user.password_hash, form.password.data or ""))
+        wait_s = ratelimit.account_wait_s(email)
+        if wait_s and (not right or ratelimit.address_is_failing()):
+            if not right:
+                ratelimit.record_failed_sign_in(email)
+            form.form_errors.append(
+                f"Too many failed sign-ins to this account: try again in {wait_s} seconds."
+            )
+            status, headers = 429, {"Retry-After": str(wait_s)}
+        elif user and right:
+            user.last_login_at = utcnow()
+            db.session.commit()
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
         else:
-            user = db.session.scalar(db.select(User).filter_by(email=email))
-            if user and check_password_hash(user.password_hash, form.password.data or ""):
-                _throttle().clear(email)
-                user.last_login_at = utcnow()
-                db.session.commit()
-                login_user(user)
-                return redirect(_safe_next(request.args.get("next")))
-            _throttle().fail(email)
+            ratelimit.record_failed_sign_in(email)
             form.form_errors.append("Wrong email or password.")
             status = 401
     elif request.method == "POST":
         status = 400
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.post("/logout")

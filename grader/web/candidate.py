@@ -28,9 +28,23 @@ from grader.web.db import (
 )
 from grader.web.documents import document_response
 from grader.web.jobs import state
+from grader.web.ratelimit import (
+    invite_guess_limits,
+    is_unknown_invite,
+    limiter,
+    mark_unknown_invite,
+)
 from grader.web.storage import Upload, check_upload, read_result, starter_zip, store_submission
 
 bp = Blueprint("candidate", __name__, url_prefix="/invite/<token>")
+# Invite links are guessed one request at a time: count, per client address, the links that
+# open nothing, over every page of this blueprint.
+limiter.shared_limit(
+    invite_guess_limits,
+    scope="invite-guesses",
+    deduct_when=is_unknown_invite,
+    error_message="Too many invite links that open nothing came from your address.",
+)(bp)
 
 MAX_TOKEN_LENGTH = 100
 # Bounds the work one candidate can queue: one grading at a time, this many per challenge.
@@ -43,11 +57,12 @@ FAILED_FOR_CANDIDATE = (
 
 def _invite(token: str) -> Invite:
     """The usable invite this token opens; 404 if unknown, 410 if withdrawn or expired."""
-    if len(token) > MAX_TOKEN_LENGTH:
+    invite = None
+    if len(token) <= MAX_TOKEN_LENGTH:
+        invite = db.session.scalar(db.select(Invite).filter_by(token_hash=hash_token(token)))
+    if invite is None:
+        mark_unknown_invite()
         abort(404, _UNKNOWN_LINK)
-    invite = db.first_or_404(
-        db.select(Invite).filter_by(token_hash=hash_token(token)), description=_UNKNOWN_LINK
-    )
     if invite.revoked_at is not None:
         abort(410, "This invite link was withdrawn. Ask the hiring team for a new one.")
     if not invite.usable():

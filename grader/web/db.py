@@ -287,6 +287,15 @@ class Run(Model):
         }
 
 
+class RateLimitCounter(Model):
+    """One rate-limit counter (grader.web.ratelimit): hits in a window that ends at expires_at."""
+
+    __tablename__ = "rate_limits"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # Unix time
+
+
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """Let request threads and grading workers share one SQLite file without 'locked' errors."""
     cursor = dbapi_connection.cursor()

@@ -101,6 +101,9 @@ def make_settings(data_dir: Path, bank: Path, **overrides: object) -> Settings:
         "admin_email": ADMIN_EMAIL,
         "admin_password": ADMIN_PASSWORD,
         "max_upload_mb": 1,
+        # Module-wide apps sign staff in from one address many times; test_rate_limits.py and
+        # test_security.py check the limits themselves.
+        "ratelimit_sign_in_address": "1000 per minute",
         **overrides,
     }
     return load_settings(environ={}, overrides=values)
@@ -235,6 +238,13 @@ def app(settings_web: Settings) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+def client_at(app: Flask, address: str) -> FlaskClient:
+    """A test client whose requests come from ``address`` (what rate limits key on)."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from .conftest import (
     ADMIN_PASSWORD,
     AuthActions,
     World,
+    client_at,
     csrf_token,
     make_app,
     make_settings,
@@ -37,12 +38,19 @@ def test_wrong_password_is_refused(client: FlaskClient, auth: AuthActions) -> No
     assert client.get("/dashboard").status_code == 302
 
 
-def test_repeated_failures_pause_sign_in(client: FlaskClient, auth: AuthActions) -> None:
+def test_repeated_failures_pause_the_failing_address_only(
+    app: Flask, client: FlaskClient, auth: AuthActions
+) -> None:
+    """Five wrong passwords pause the account for the address that sent them; the real admin
+    signing in from elsewhere is never locked out (tests/web/test_rate_limits.py has the rest)."""
     for _ in range(5):
         assert auth.login(ADMIN_EMAIL, "guess").status_code == 401
-    paused = auth.login()  # even the right password waits now
+    paused = auth.login()  # from the failing address even the right password waits
     assert paused.status_code == 429
-    assert "Too many failed attempts" in paused.get_data(as_text=True)
+    assert int(paused.headers["Retry-After"]) > 0
+    assert "Too many failed sign-ins" in paused.get_data(as_text=True)
+    elsewhere = AuthActions(client_at(app, "192.0.2.7"))
+    assert elsewhere.login().status_code == 302
 
 
 def test_login_never_redirects_off_site(client: FlaskClient, auth: AuthActions) -> None:
