@@ -31,10 +31,12 @@ def new_author(client, author_name):
 
     def _new_author() -> dict:
         response = client.post("/authors", json={"name": author_name()})
-        assert response.status_code == 201, f"POST /authors returned {response.status_code}"
+        assert response.status_code == 201, (
+            f"setup: POST /authors with a valid name returned {response.status}"
+        )
         body = response.get_json()
         assert isinstance(body, dict) and isinstance(body.get("id"), int), (
-            f"POST /authors must return the author with an integer id, got {body!r}"
+            f"setup: POST /authors must return the author with an integer id, got {body!r}"
         )
         return body
 
@@ -49,10 +51,12 @@ def new_book(client):
         payload = {"title": "A Wizard of Earthsea", "isbn": unique_isbn(), "year": 1968}
         payload.update(fields, author_id=author_id)
         response = client.post("/books", json=payload)
-        assert response.status_code == 201, f"POST /books returned {response.status_code}"
+        assert response.status_code == 201, (
+            f"setup: POST /books with a valid book returned {response.status}"
+        )
         body = response.get_json()
         assert isinstance(body, dict) and isinstance(body.get("id"), int), (
-            f"POST /books must return the book with an integer id, got {body!r}"
+            f"setup: POST /books must return the book with an integer id, got {body!r}"
         )
         return body
 
@@ -68,3 +72,39 @@ def relative():
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
     return _relative
+
+
+@pytest.fixture
+def field_errors():
+    """Return a function checking a 400 {"errors": {field: message}} and returning the dict."""
+
+    def _field_errors(response, label: str) -> dict:
+        assert response.status_code == 400, f"{label}: expected 400, got {response.status}"
+        assert response.mimetype == "application/json", (
+            f"{label}: the 400 must be JSON, got Content-Type {response.content_type!r}"
+        )
+        body = response.get_json()
+        assert isinstance(body, dict) and isinstance(body.get("errors"), dict), (
+            f'{label}: expected a body {{"errors": {{field: message}}}}, got {body!r}'
+        )
+        return body["errors"]
+
+    return _field_errors
+
+
+@pytest.fixture
+def json_error():
+    """Return a function checking a JSON {"error": "<message>"} with the given status."""
+
+    def _json_error(response, status: int, label: str) -> dict:
+        assert response.status_code == status, f"{label}: expected {status}, got {response.status}"
+        assert response.mimetype == "application/json", (
+            f"{label}: the {status} must be JSON, got Content-Type {response.content_type!r}"
+        )
+        body = response.get_json()
+        assert isinstance(body, dict) and isinstance(body.get("error"), str) and body["error"], (
+            f'{label}: expected a body {{"error": "<message>"}}, got {body!r}'
+        )
+        return body
+
+    return _json_error
