@@ -500,3 +500,17 @@ def shared(tmp_path_factory: pytest.TempPathFactory, bank: Path) -> Iterator[tup
         app = make_app(make_settings(path, bank))
         add_interviewer(app)
         yield app, build_world(app)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def settings_db(request: pytest.FixtureRequest, data_dir: Path, bank: Path) -> Iterator[Settings]:
+    """Settings of a data folder whose database is empty: SQLite in it, or PostgreSQL."""
+    if request.param == "sqlite":
+        yield make_settings(data_dir, bank)
+        return
+    url = request.getfixturevalue("database_url")
+    drop_tables(url)
+    try:
+        yield make_settings(data_dir, bank, database_url=url)
+    finally:
+        drop_tables(url)

@@ -6,11 +6,9 @@ Each test runs on SQLite (the data folder's file) and on PostgreSQL (conftest's 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -36,20 +34,6 @@ from .conftest import (
 
 # Tables later revisions added: empty after upgrading a pre-migration data folder.
 NEW_TABLES: dict[str, list[tuple[Any, ...]]] = {"rate_limits": []}
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings_db(request: pytest.FixtureRequest, data_dir: Path, bank: Path) -> Iterator[Settings]:
-    """Settings of a data folder whose database is empty: SQLite in it, or PostgreSQL."""
-    if request.param == "sqlite":
-        yield make_settings(data_dir, bank)
-        return
-    url = request.getfixturevalue("database_url")
-    drop_tables(url)
-    try:
-        yield make_settings(data_dir, bank, database_url=url)
-    finally:
-        drop_tables(url)
 
 
 def _url(settings: Settings) -> str:

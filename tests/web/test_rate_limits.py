@@ -6,7 +6,6 @@ Windows are set short through settings; the two tests that outwait a window slee
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,7 +25,6 @@ from .conftest import (
     FakeQueue,
     build_world,
     client_at,
-    drop_tables,
     make_app,
     make_settings,
 )
@@ -127,19 +125,6 @@ def test_guessing_invite_links_from_one_address_is_limited(data_dir: Path, bank:
     candidate = client_at(app, USER)
     for _ in range(5):
         assert candidate.get(f"/invite/{world.token_a}").status_code == 200
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def settings_db(request: pytest.FixtureRequest, data_dir: Path, bank: Path) -> Iterator[Settings]:
-    if request.param == "sqlite":
-        yield make_settings(data_dir, bank)
-        return
-    url = request.getfixturevalue("database_url")
-    drop_tables(url)
-    try:
-        yield make_settings(data_dir, bank, database_url=url)
-    finally:
-        drop_tables(url)
 
 
 def test_database_storage_counts_windows(settings_db: Settings) -> None:
