@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -13,18 +12,14 @@ from . import admin, api, auth, db, main
 _ENV_KEYS = ("SECRET_KEY", "ADMIN_USERNAME", "ADMIN_PASSWORD")
 
 
-def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+def create_app() -> Flask:
     """Create and configure the app: database, login manager, blueprints, JSON errors."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__)
     os.makedirs(app.instance_path, exist_ok=True)
-    app.config.from_mapping(
-        SQLALCHEMY_DATABASE_URI="sqlite:///" + os.path.join(app.instance_path, "auth.sqlite"),
-        SESSION_COOKIE_SAMESITE="Lax",
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+        app.instance_path, "auth.sqlite"
     )
-    if test_config is None:
-        app.config.update({k: os.environ[k] for k in _ENV_KEYS if k in os.environ})
-    else:
-        app.config.update(test_config)
+    app.config.update({k: os.environ[k] for k in _ENV_KEYS if k in os.environ})
     if not app.config.get("SECRET_KEY"):
         # Sessions are signed with this key: refuse to run with a guessable default.
         raise RuntimeError("SECRET_KEY is not set; export it before starting the app")

@@ -85,13 +85,13 @@ def is_safe_next(target: str | None) -> bool:
 @bp.post("/register")
 def register():
     """Create a user with the "user" role."""
-    username = request.form.get("username", "").strip()
+    username = request.form.get("username", "")
     password = request.form.get("password", "")
     if not USERNAME_RE.fullmatch(username):
         abort(400, "username must be 3 to 32 letters, digits or underscores")
     if len(password) < MIN_PASSWORD_LENGTH:
         abort(400, f"password must be at least {MIN_PASSWORD_LENGTH} characters")
-    user = User(username=username, role="user")
+    user = User(username=username)
     user.set_password(password)
     db.session.add(user)
     try:

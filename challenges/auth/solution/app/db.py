@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Flask
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,9 +23,9 @@ PASSWORD_HASH_METHOD = "scrypt:16384:8:1"
 
 class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(32), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(16), default="user")
+    username: Mapped[str] = mapped_column(unique=True)
+    password_hash: Mapped[str]
+    role: Mapped[str] = mapped_column(default="user")
 
     def set_password(self, password: str) -> None:
         """Store a salted hash of the password, never the password itself."""
@@ -35,10 +34,6 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """Return whether the password matches the stored hash."""
         return check_password_hash(self.password_hash, password)
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
 
     def to_dict(self) -> dict[str, object]:
         """Return the public fields (no password hash)."""

@@ -23,7 +23,8 @@ def export_users():
 def set_role(user_id: int):
     """Give a user the "user" or "admin" role."""
     user = db.get_or_404(User, user_id, description=f"no user with id {user_id}")
-    role = (request.get_json(silent=True) or {}).get("role")
+    body = request.get_json(silent=True)
+    role = body.get("role") if isinstance(body, dict) else None
     if role not in ROLES:
         abort(400, f"role must be one of {', '.join(ROLES)}")
     user.role = role

@@ -84,7 +84,7 @@ def is_safe_next(target: str | None) -> bool:
 @bp.post("/register")
 def register():
     """Create a user with the "user" role."""
-    username = request.form.get("username", "").strip()
+    username = request.form.get("username", "")
     password = request.form.get("password", "")
     if not USERNAME_RE.fullmatch(username):
         abort(400, "username must be 3 to 32 letters, digits or underscores")
