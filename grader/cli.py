@@ -142,7 +142,12 @@ def validate_command(
     workers = settings.worker_count()
     failed = []
     started = time.monotonic()
-    with closing(open_sandbox(settings, bare=bare)) as sandbox:
+    # Mutants are the hiring team's own reference with one change: trusted code, graded the
+    # fast way, on the host (the web app, which holds uploaded challenges, grades them sandboxed).
+    with (
+        closing(open_sandbox(settings, bare=bare)) as sandbox,
+        closing(open_sandbox(settings, bare=True)) as mutant_sandbox,
+    ):
         for challenge in challenges:
             report = validate_challenge(
                 challenge,
@@ -151,6 +156,7 @@ def validate_command(
                 workers=workers,
                 seed=seed,
                 mutants=mutants,
+                mutant_sandbox=mutant_sandbox,
                 progress=_status_line(challenge.slug),
             )
             if sys.stderr.isatty():

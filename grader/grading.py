@@ -18,7 +18,7 @@ from grader.config import LIMIT_NAMES, Settings
 from grader.errors import ChallengeError, SandboxFailure
 from grader.intake import Submission
 from grader.results import OUTCOMES, Result, TestResult
-from grader.sandbox import RunLimits, Sandbox, SandboxJob, SandboxRun
+from grader.sandbox import RunLimits, Sandbox, SandboxJob, SandboxRun, SuiteOptions
 from grader.scoring import score_tests
 
 MESSAGE_CAP = 2000
@@ -47,13 +47,11 @@ def grade(
     submission: Submission,
     sandbox: Sandbox,
     settings: Settings,
-    shuffle_seed: int | None = None,
-    fail_fast: bool = False,
+    suite: SuiteOptions | None = None,
 ) -> Result:
     """Run ``submission`` against ``challenge``'s hidden suite in ``sandbox`` and score it.
 
-    ``shuffle_seed`` runs the tests in a seeded random order; ``fail_fast`` stops at the first
-    failure (validation's flaky and mutation checks, never a candidate's grade).
+    ``suite`` changes how the suite runs, for validation's flaky and mutation checks only.
     """
     limits = run_limits(settings, challenge)
     job = SandboxJob(
@@ -64,8 +62,7 @@ def grade(
         default_skill=challenge.skills[0],
         limits=limits,
         bytecode_cache=settings.cache_dir / "bytecode",
-        shuffle_seed=shuffle_seed,
-        fail_fast=fail_fast,
+        suite=suite or SuiteOptions(),
     )
     run = _run_with_retry(sandbox, job)
     return interpret(challenge, submission, run, limits)

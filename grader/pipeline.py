@@ -16,7 +16,7 @@ from grader.grading import grade, unrun_result
 from grader.intake import load_submission
 from grader.reports import write_report_files
 from grader.results import Result
-from grader.sandbox import Sandbox
+from grader.sandbox import Sandbox, SuiteOptions
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,13 +50,12 @@ def grade_path(
     sandbox: Sandbox,
     settings: Settings,
     strict: bool = False,
-    shuffle_seed: int | None = None,
-    fail_fast: bool = False,
+    suite: SuiteOptions | None = None,
 ) -> Result:
     """Take a submission from ``path`` and grade it; a refused one becomes a ``rejected`` result.
 
     With ``strict`` a refused submission raises SubmissionRejected instead (the CLI's exit 2).
-    ``shuffle_seed`` and ``fail_fast`` are validation's (see ``grading.grade``).
+    ``suite`` is validation's (see ``grading.grade``).
     """
     with tempfile.TemporaryDirectory(prefix="grader-intake-") as tmp:
         try:
@@ -70,8 +69,7 @@ def grade_path(
             submission=submission,
             sandbox=sandbox,
             settings=settings,
-            shuffle_seed=shuffle_seed,
-            fail_fast=fail_fast,
+            suite=suite,
         )
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 import random
 import re
 import tempfile
+import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,10 +23,11 @@ from grader.mutation import Mutant, mutants_of_folder, sample, write_mutant
 from grader.pipeline import grade_path, parallel_map
 from grader.requirements import numbering_gaps, ordered
 from grader.results import Result
-from grader.sandbox import Sandbox
+from grader.sandbox import Sandbox, SuiteOptions
 from grader.scoring import compile_formula
 
 REFERENCE_RUNS = 3  # the first in file order, the others shuffled
+FIRST_KILLERS = 10  # tests that killed the most mutants so far, run first for the next one
 MIN_HIDDEN_TESTS = 12
 MIN_VISIBLE_TESTS = 2
 MIN_SAMPLES = 3
@@ -46,6 +49,7 @@ class MutantOutcome:
     mutant: Mutant
     verdict: str  # killed | survived | equivalent | error
     detail: str  # the first test that failed, the declared reason, or what went wrong
+    killer: str = ""  # the id of the test that failed first, when one did
 
 
 @dataclass
@@ -100,12 +104,14 @@ def validate_challenge(
     workers: int = 1,
     seed: int | None = None,
     mutants: int | None = None,
+    mutant_sandbox: Sandbox | None = None,
     progress: Callable[[str], None] = lambda _: None,
 ) -> ValidationReport:
     """Grade the reference (in file order, then shuffled), the starter and every sample.
 
-    With ``mutants`` (a most), grade that many mutants of the reference too and fail below the
-    manifest's threshold. ``progress`` hears a line as each grading starts.
+    With ``mutants`` (a most), grade that many mutants of the reference too, in
+    ``mutant_sandbox`` (default: ``sandbox``), and fail below the manifest's threshold.
+    ``progress`` hears a line as each grading starts.
     """
     seed = random.SystemRandom().randrange(1, 10**6) if seed is None else seed
     report = ValidationReport(challenge.slug, seed=seed)
@@ -127,7 +133,7 @@ def validate_challenge(
             path=target[1],
             sandbox=sandbox,
             settings=settings,
-            shuffle_seed=target[2],
+            suite=SuiteOptions(shuffle_seed=target[2]),
         )
 
     results = parallel_map(run, targets, workers)
@@ -167,7 +173,7 @@ def validate_challenge(
     elif mutants:
         report.mutation = run_mutants(
             challenge,
-            sandbox=sandbox,
+            sandbox=mutant_sandbox or sandbox,
             settings=settings,
             limit=mutants,
             workers=workers,
@@ -192,9 +198,14 @@ def run_mutants(
     chosen = sample(every, limit)
     equivalent = challenge.mutation.equivalent
     numbers = {id(m): n for n, m in enumerate(chosen, 1)}
+    # Tests that killed earlier mutants run first: most mutants then die in their first tests.
+    killers: Counter[str] = Counter()
+    lock = threading.Lock()
 
     def judge(mutant: Mutant) -> MutantOutcome:
         progress(f"mutant {numbers[id(mutant)]}/{len(chosen)} {mutant.id}")
+        with lock:
+            first = tuple(test for test, _ in killers.most_common(FIRST_KILLERS))
         with tempfile.TemporaryDirectory(prefix="grader-mutant-") as folder:
             write_mutant(challenge.solution_dir, mutant, Path(folder) / "mutant")
             result = grade_path(
@@ -202,9 +213,13 @@ def run_mutants(
                 path=Path(folder) / "mutant",
                 sandbox=sandbox,
                 settings=settings,
-                fail_fast=True,
+                suite=SuiteOptions(fail_fast=True, first_tests=first),
             )
-        return _verdict(mutant, result, equivalent.get(mutant.id))
+        outcome = _verdict(mutant, result, equivalent.get(mutant.id))
+        if outcome.verdict == "killed" and outcome.killer:
+            with lock:
+                killers[outcome.killer] += 1
+        return outcome
 
     outcomes = parallel_map(judge, chosen, workers)
     survivors = {o.mutant.id for o in outcomes if o.verdict in ("survived", "equivalent")}
@@ -231,7 +246,7 @@ def _verdict(mutant: Mutant, result: Result, equivalent_reason: str | None) -> M
         return MutantOutcome(mutant, "error", f"{result.status}: {result.reason[:200]}")
     failing = [t for t in result.tests if t.outcome in ("failed", "error")]
     if failing:
-        return MutantOutcome(mutant, "killed", failing[0].id)
+        return MutantOutcome(mutant, "killed", failing[0].id, killer=failing[0].id)
     if equivalent_reason is not None:
         return MutantOutcome(mutant, "equivalent", equivalent_reason)
     return MutantOutcome(mutant, "survived", "every test passed")

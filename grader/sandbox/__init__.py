@@ -36,6 +36,15 @@ class RunLimits:
 
 
 @dataclass(frozen=True)
+class SuiteOptions:
+    """How validation runs a suite; a candidate's grade always uses the defaults."""
+
+    shuffle_seed: int | None = None  # run the tests in this seeded random order (flaky check)
+    fail_fast: bool = False  # stop at the first failure: one failure kills a mutant
+    first_tests: tuple[str, ...] = ()  # run these first, in this order (likely killers)
+
+
+@dataclass(frozen=True)
 class SandboxJob:
     """One grading run: a checked submission folder, a hidden suite and how to serve the app."""
 
@@ -46,8 +55,7 @@ class SandboxJob:
     default_skill: str
     limits: RunLimits
     bytecode_cache: Path | None = None  # where the suite's rewritten bytecode is kept
-    shuffle_seed: int | None = None  # run the tests in this seeded random order (flaky check)
-    fail_fast: bool = False  # stop at the first failure: a mutant is killed by one
+    suite: SuiteOptions = field(default_factory=SuiteOptions)
 
     def job_document(self, port: int = APP_PORT) -> dict[str, Any]:
         """What the supervisor reads from ``in/job.json``."""
@@ -60,8 +68,9 @@ class SandboxJob:
             "suite_timeout_s": self.limits.suite_timeout_s,
             "test_timeout_s": self.limits.test_timeout_s,
             "log_cap_bytes": self.limits.log_cap_bytes,
-            "shuffle_seed": self.shuffle_seed,
-            "fail_fast": self.fail_fast,
+            "shuffle_seed": self.suite.shuffle_seed,
+            "fail_fast": self.suite.fail_fast,
+            "first_tests": list(self.suite.first_tests),
         }
 
 
