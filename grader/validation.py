@@ -274,7 +274,7 @@ def _check_mutation(mutation: MutationReport, report: ValidationReport) -> None:
         report.add(
             "declared equivalent mutants survive, as declared",
             not mutation.stale_equivalents,
-            "; ".join(
+            "\n".join(
                 [
                     f"{o.mutant.id} ({o.mutant.before} -> {o.mutant.after}): {o.detail}"
                     for o in declared
