@@ -84,7 +84,7 @@ def _graded(candidate: str = "Alice Martin", **overrides: Any) -> Result:
                 message=message,
                 duration_s=0.0123,
                 visible=visible,
-                exchange=exchange,
+                exchanges=(exchange,) if exchange else (),
             )
         )
     scored = score_tests(tests)
