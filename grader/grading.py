@@ -119,8 +119,8 @@ def interpret(
         "sandbox": run.info,
     }
     status, reason = _status(run, supervisor, limits)
-    if status != "graded":
-        return Result(**common, status=status, reason=reason, score=0.0)
+    if status != "graded":  # an app_failed reason quotes the app's last start-up line
+        return Result(**common, status=status, reason=redact(reason), score=0.0)
     assert run.raw_results is not None  # _status grades only a run with a list of tests
     try:
         tests = tuple(_test_row(row, challenge, redact) for row in run.raw_results["tests"])
