@@ -300,12 +300,7 @@ class Client:
             extra = (
                 query_string.lstrip("?")
                 if isinstance(query_string, str)
-                else urlencode(
-                    list(query_string.items())
-                    if isinstance(query_string, Mapping)
-                    else list(query_string),
-                    doseq=True,
-                )
+                else urlencode(_form_pairs(query_string))
             )
             query = f"{query}&{extra}" if query and extra else query or extra
         return f"{request_path}?{query}" if query else request_path
@@ -586,8 +581,20 @@ def _encode_body(
         return data, None
     if isinstance(data, str):
         return data.encode(), None
-    pairs = list(data.items()) if isinstance(data, Mapping) else list(data)
-    return urlencode(pairs, doseq=True).encode(), "application/x-www-form-urlencoded"
+    return urlencode(_form_pairs(data)).encode(), "application/x-www-form-urlencoded"
+
+
+def _form_pairs(data: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """Flatten form or query values, dropping None as Werkzeug's test client does.
+
+    ``{"next": None}`` sends no ``next`` at all (not the text "None"); a list sends each item.
+    """
+    items = data.items() if isinstance(data, Mapping) else data
+    pairs = []
+    for name, value in items:
+        values = value if isinstance(value, list | tuple) else [value]
+        pairs += [(name, item) for item in values if item is not None]
+    return pairs
 
 
 def _parse_set_cookie(header: str, now: float) -> tuple[str, str, float | None] | None:

@@ -224,6 +224,16 @@ def test_dict_data_is_sent_form_encoded(client: Client) -> None:
     assert echoed["form"] == {"name": ["Ada"], "tag": ["a", "b"]}
 
 
+def test_none_form_and_query_values_are_dropped_as_werkzeug_does(client: Client) -> None:
+    echoed = client.post(
+        "/echo",
+        data={"name": "Ada", "next": None, "tag": ["a", None]},
+        query_string={"q": None, "page": 2},
+    ).get_json()
+    assert echoed["form"] == {"name": ["Ada"], "tag": ["a"]}
+    assert echoed["args"] == {"page": ["2"]}
+
+
 @pytest.mark.parametrize("data", ["raw text", b"raw text"])
 def test_str_and_bytes_data_are_sent_as_is(client: Client, data: str | bytes) -> None:
     echoed = client.put("/echo", data=data, headers={"Content-Type": "text/plain"}).get_json()
