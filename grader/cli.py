@@ -337,9 +337,9 @@ def _web_app_context(ctx: click.Context) -> Iterator[None]:
 
 @cli.command("config")
 def config_command() -> None:
-    """Show every setting: environment variable, default and meaning."""
-    for name, default, help_text in describe_settings():
-        click.echo(f"{name:<30} {help_text} (default: {default})")
+    """Show every setting: its variable, the value in effect, where that came from, its meaning."""
+    for name, value, source, help_text in describe_settings():
+        click.echo(f"{name:<30} {value}  [{source}]\n{'':<30} {help_text}")
 
 
 @cli.command("report")

@@ -112,35 +112,64 @@ def load_settings(
     overrides: Mapping[str, Any] | None = None,
 ) -> Settings:
     """Build settings from defaults, the config file, the environment and overrides."""
+    return _layered(environ, overrides)[0]
+
+
+def _layered(
+    environ: Mapping[str, str] | None, overrides: Mapping[str, Any] | None
+) -> tuple[Settings, dict[str, str]]:
+    """Return the settings and, for each one not at its default, the layer that set it."""
     environ = os.environ if environ is None else environ
     # Each field's type is its annotation's text, as `from __future__ import annotations` keeps it.
     kinds = {f.name: str(f.type) for f in fields(Settings)}
     types = {"Path": Path, "str": str, "float": float, "int": int}
     values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
     config_file = environ.get("GRADER_CONFIG")
     if config_file:
         if not Path(config_file).is_file():
             raise InputRejected(f"config file {config_file} is not a regular file")
         try:
-            values.update(tomllib.loads(Path(config_file).read_text()))
+            from_file = tomllib.loads(Path(config_file).read_text())
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
             raise InputRejected(f"config file {config_file}: {exc}") from exc
         except RecursionError as exc:
             raise InputRejected(f"config file {config_file}: nested too deeply to read") from exc
+        values.update(from_file)
+        sources.update(dict.fromkeys(from_file, f"config file {config_file}"))
     for name in kinds:
         env_value = environ.get(f"GRADER_{name.upper()}")
         if env_value is not None:
             values[name] = env_value
+            sources[name] = f"environment GRADER_{name.upper()}"
     values.update(overrides or {})
+    sources.update(dict.fromkeys(overrides or {}, "command line"))
     unknown = sorted(set(values) - set(kinds))
     if unknown:
         raise InputRejected(f"unknown setting {unknown[0]!r}; see `grader config` for the list")
     coerced = {name: _coerce(name, types[kinds[name]], v) for name, v in values.items()}
-    return replace(Settings(), **coerced)
+    return replace(Settings(), **coerced), sources
 
 
-def describe_settings() -> list[tuple[str, str, str]]:
-    """Return (environment variable, default, help) for every setting."""
-    return [
-        (f"GRADER_{f.name.upper()}", str(f.default), f.metadata["help"]) for f in fields(Settings)
-    ]
+SECRET_SETTINGS = frozenset({"secret_key", "admin_password", "database_url"})
+
+
+def describe_settings(
+    *, environ: Mapping[str, str] | None = None
+) -> list[tuple[str, str, str, str]]:
+    """Return (environment variable, value in effect, where it came from, help) per setting.
+
+    Secrets (the session key, the first admin's password, a database URL that may hold one)
+    are shown only as set or not.
+    """
+    settings, sources = _layered(environ, None)
+    rows = []
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        shown = str(value)
+        if f.name in SECRET_SETTINGS:
+            shown = "(set)" if value else "(not set)"
+        rows.append(
+            (f"GRADER_{f.name.upper()}", shown, sources.get(f.name, "default"), f.metadata["help"])
+        )
+    return rows

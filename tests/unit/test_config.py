@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.config import Settings, load_settings
+from grader.config import Settings, describe_settings, load_settings
 from grader.errors import InputRejected
 
 
@@ -54,3 +54,23 @@ def test_unknown_setting_in_file_is_rejected(tmp_path: Path):
     config.write_text("memroy_mb = 1\n")
     with pytest.raises(InputRejected, match="unknown setting 'memroy_mb'"):
         load_settings(environ={"GRADER_CONFIG": str(config)})
+
+
+def test_described_settings_show_the_value_in_effect_and_its_source(tmp_path: Path):
+    config = tmp_path / "grader.toml"
+    config.write_text("memory_mb = 300\ncpus = 0.5\n")
+    rows = {
+        name: (value, source)
+        for name, value, source, _ in describe_settings(
+            environ={
+                "GRADER_CONFIG": str(config),
+                "GRADER_MEMORY_MB": "400",
+                "GRADER_SECRET_KEY": "s3cret-value",
+            }
+        )
+    }
+    assert rows["GRADER_MEMORY_MB"] == ("400", "environment GRADER_MEMORY_MB")
+    assert rows["GRADER_CPUS"] == ("0.5", f"config file {config}")
+    assert rows["GRADER_PIDS"] == ("128", "default")
+    assert rows["GRADER_SECRET_KEY"] == ("(set)", "environment GRADER_SECRET_KEY")
+    assert rows["GRADER_ADMIN_PASSWORD"] == ("(not set)", "default")
