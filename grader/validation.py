@@ -28,6 +28,7 @@ from grader.scoring import compile_formula
 
 REFERENCE_RUNS = 3  # the first in file order, the others shuffled
 FIRST_KILLERS = 10  # tests that killed the most mutants so far, run first for the next one
+FAILURES_SHOWN = 3  # a failing reference's first failing tests named in validation's output
 MIN_HIDDEN_TESTS = 12
 MIN_VISIBLE_TESTS = 2
 MIN_SAMPLES = 3
@@ -96,6 +97,24 @@ def _describe(result: Result) -> str:
     return f"{result.score:g} ({result.status}: {result.reason})"
 
 
+def _cause(result: Result) -> str:
+    """Why a reference lost points: its first failing tests and the app log's last error."""
+    failing = [t for t in result.tests if t.outcome in ("failed", "error")][:FAILURES_SHOWN]
+    parts = [f"{t.id}: {_first_line(t.message)}" for t in failing]
+    errors = [
+        line.strip()
+        for line in result.app_log.splitlines()
+        if re.match(r"\s*[\w.]*(Error|Exception)\b", line)
+    ]
+    if errors:
+        parts.append(f"app log: {errors[-1][:300]}")
+    return "".join(f"\n{part}" for part in parts)
+
+
+def _first_line(text: str) -> str:
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
+
+
 def validate_challenge(
     challenge: Challenge,
     *,
@@ -142,10 +161,11 @@ def validate_challenge(
         f"{'file order' if order is None else f'seed {order}'}: {_describe(r)}"
         for order, r in zip(orders, references, strict=True)
     )
+    below = next((r for r in references if not (r.status == "graded" and r.score == 100)), None)
     report.add(
         f"reference scores 100 on {REFERENCE_RUNS} runs, {REFERENCE_RUNS - 1} in shuffled orders",
-        all(r.status == "graded" and r.score == 100 for r in references),
-        scores,
+        below is None,
+        scores + (_cause(below) if below is not None else ""),
     )
     _check_flaky(orders, references, report)
     _check_suite_shape(references[0], report)

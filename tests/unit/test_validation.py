@@ -14,6 +14,7 @@ from grader.sandbox.bare import BareSandbox
 from grader.scoring import Cap
 from grader.validation import (
     ValidationReport,
+    _cause,
     _check_flaky,
     _check_requirements,
     _check_scoring_rules,
@@ -134,3 +135,15 @@ def test_scoring_rules_that_read_a_missing_requirement_or_skill_fail():
     assert "formula reads skills['nope'], which does not exist" in check.detail
     assert "cap “typo” reads requirements['R33'], which does not exist" in check.detail
     assert "“fine”" not in check.detail
+
+
+def test_a_failing_reference_is_explained_by_its_tests_and_the_app_log():
+    failing = replace(_test("a", "failed"), message="assert 500 == 200\nmore detail")
+    run = replace(
+        _run(failing, _test("b")),
+        score=50.0,
+        app_log="INFO serving\nsqlite3.OperationalError: no such table: user\nINFO done\n",
+    )
+    assert _cause(run) == (
+        "\nt.py::a: assert 500 == 200\napp log: sqlite3.OperationalError: no such table: user"
+    )
