@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import hashlib
+import math
 import re
 import tomllib
 import types
@@ -16,10 +18,107 @@ from grader.requirements import RequirementError, parse_requirements
 from grader.scoring import Cap, compile_formula
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-ENTRY = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*(\(\))?$")
+ENTRY_TARGET = re.compile(r"^([A-Za-z_][\w.]*):([A-Za-z_]\w*)$")
+ENTRY_MAX_CHARS = 500
+ENTRY_MAX_DEPTH = 16  # lists/tuples/dicts inside an argument
+ENTRY_SHAPES = "'module:app', 'module:factory()' or 'module:factory(literal arguments)'"
 DIFFICULTIES = ("easy", "medium", "hard")
 DEFAULT_MUTATION_THRESHOLD = 90.0
 MUTANT_ID = re.compile(r"^[\w./-]+\.py:\d+:[a-z-]+:\d+$")
+
+
+@dataclass(frozen=True)
+class AppEntry:
+    """A parsed ``[app] entry``: serve ``module:attribute``, called first with literal arguments.
+
+    The arguments are plain JSON values (tuples already lists), as the job carries them.
+    """
+
+    module: str
+    attribute: str
+    call: bool = False
+    args: tuple[Any, ...] = ()
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def job_fields(self) -> dict[str, Any]:
+        """What the supervisor reads from the job to load the app."""
+        return {
+            "module": self.module,
+            "attribute": self.attribute,
+            "call": self.call,
+            "args": list(self.args),
+            "kwargs": dict(self.kwargs),
+        }
+
+
+def parse_entry(entry: str) -> AppEntry:
+    """Parse ``module:attr``, ``module:factory()`` or ``module:factory(literals)``; never run it.
+
+    The argument list is parsed with ``ast`` and each argument read with ``ast.literal_eval``:
+    str, int, float, bool, None and lists, tuples and dicts (string keys) of those.
+    """
+    if len(entry) > ENTRY_MAX_CHARS:
+        raise ChallengeError(
+            f"entry is {len(entry)} characters long; at most {ENTRY_MAX_CHARS} are allowed"
+        )
+    target, paren, arguments = entry.partition("(")
+    found = ENTRY_TARGET.match(target)
+    if not found:
+        raise ChallengeError(f"entry {entry!r} must look like {ENTRY_SHAPES}")
+    module, attribute = found.groups()
+    if not paren:
+        return AppEntry(module, attribute)
+    try:
+        tree = ast.parse(f"f({arguments}", mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        reason = exc.msg if isinstance(exc, SyntaxError) else type(exc).__name__
+        raise ChallengeError(f"entry {entry!r} does not parse: {reason}") from None
+    call = tree.body
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "f"):
+        raise ChallengeError(f"entry {entry!r} must be one call: {ENTRY_SHAPES}")
+    args = []
+    for number, node in enumerate(call.args, start=1):
+        if isinstance(node, ast.Starred):
+            raise ChallengeError(f"entry argument {number} unpacks *{ast.unparse(node.value)}")
+        args.append(_entry_literal(node, f"entry argument {number}"))
+    kwargs: dict[str, Any] = {}
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            raise ChallengeError(f"entry unpacks **{ast.unparse(keyword.value)}")
+        if keyword.arg in kwargs:
+            raise ChallengeError(f"entry repeats argument {keyword.arg}=")
+        kwargs[keyword.arg] = _entry_literal(keyword.value, f"entry argument {keyword.arg}=")
+    return AppEntry(module, attribute, True, tuple(args), kwargs)
+
+
+def _entry_literal(node: ast.expr, what: str) -> Any:
+    """One argument's value, as JSON will carry it; a ChallengeError naming what is wrong."""
+    try:
+        value = ast.literal_eval(node)
+    except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
+        raise ChallengeError(f"{what} is not a literal: {ast.unparse(node)}") from None
+    return _json_value(value, what, ast.unparse(node), 0)
+
+
+def _json_value(value: Any, what: str, text: str, depth: int) -> Any:
+    if depth > ENTRY_MAX_DEPTH:
+        raise ChallengeError(f"{what} is nested more than {ENTRY_MAX_DEPTH} deep: {text}")
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ChallengeError(f"{what} is not a finite number: {text}")
+        return value
+    if isinstance(value, list | tuple):
+        return [_json_value(item, what, text, depth + 1) for item in value]
+    if isinstance(value, dict):
+        if not all(isinstance(key, str) for key in value):
+            raise ChallengeError(f"{what} has a dict key that is not a string: {text}")
+        return {key: _json_value(item, what, text, depth + 1) for key, item in value.items()}
+    kind = type(value).__name__
+    raise ChallengeError(
+        f"{what} is a {kind}: only str, int, float, bool, None, lists, tuples and dicts: {text}"
+    )
 
 
 @dataclass(frozen=True)
@@ -246,10 +345,10 @@ def load_challenge(root: Path) -> Challenge:
         raise ChallengeError(f"{where}: difficulty must be one of {', '.join(DIFFICULTIES)}")
     app = _require(manifest, "app", dict, where)
     entry = _require(app, "entry", str, f"{where} [app]")
-    if not ENTRY.match(entry):
-        raise ChallengeError(
-            f"{where} [app]: entry {entry!r} must look like 'module:app' or 'module:factory()'"
-        )
+    try:
+        parse_entry(entry)
+    except ChallengeError as exc:
+        raise ChallengeError(f"{where} [app]: {exc}") from None
     app_env = _table(app, "env", f"{where} [app]")
     if not all(isinstance(v, str) for v in app_env.values()):
         raise ChallengeError(f"{where} [app.env]: values must be strings")

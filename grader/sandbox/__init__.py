@@ -58,9 +58,12 @@ class SandboxJob:
     suite: SuiteOptions = field(default_factory=SuiteOptions)
 
     def job_document(self, port: int = APP_PORT) -> dict[str, Any]:
-        """What the supervisor reads from ``in/job.json``."""
+        """What the supervisor reads from ``in/job.json``: the entry already parsed, its
+        arguments as JSON values, so that the supervisor only imports and calls."""
+        from grader.challenges import parse_entry  # the manifest's own parser (no import cycle)
+
         return {
-            "entry": self.entry,
+            "entry": parse_entry(self.entry).job_fields(),
             "port": port,
             "app_env": self.app_env,
             "default_skill": self.default_skill,

@@ -46,6 +46,8 @@ SUITE_PRELOAD = ("pytest", PLUGIN)
 # A zygote imports the modules named after its code, reads one line of orders (environment to
 # add, working folder, module to run as ``python -m`` would, its argv), puts /dev/null on its
 # stdin, as a freshly spawned child has, and becomes that module. No orders: it just ends.
+# Orders with a "call" (the app's, for a factory) run waitress's runner, which resolves the
+# factory, and call it with the job's literal arguments (JSON values) before serving it.
 ZYGOTE = """
 import importlib, json, os, runpy, sys
 for name in sys.argv[1:]:
@@ -66,7 +68,15 @@ sys.path[0] = os.getcwd()
 sys.path_importer_cache.clear()
 importlib.invalidate_caches()
 sys.argv[:] = [orders["module"], *orders["args"]]  # in place: defaults hold this list
-runpy.run_module(orders["module"], run_name="__main__", alter_sys=True)
+call = orders.get("call")
+if call is None:
+    runpy.run_module(orders["module"], run_name="__main__", alter_sys=True)
+else:  # waitress's own runner finds the factory; it is called with the job's arguments
+    from waitress import serve
+    from waitress.runner import run
+    def called(factory, **adjustments):
+        serve(factory(*call["args"], **call["kwargs"]), **adjustments)
+    sys.exit(run(sys.argv, _serve=called))
 """
 # Built-in plugins a hidden suite never needs; each costs time on every run (the two
 # *exception plugins turn stray exceptions into warnings, after five full gc passes at exit).
@@ -249,13 +259,28 @@ def _port_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _waitress_args(entry: str, port: int) -> list[str]:
-    target = entry.strip()
-    call = target.endswith("()")
-    if call:
-        target = target[:-2]
+def _app_orders(
+    entry: dict[str, Any] | str, port: int, cwd: Path, env: dict[str, str]
+) -> dict[str, Any]:
+    """The app zygote's orders: waitress serving ``module:attribute``, called first if a factory.
+
+    The host parsed and checked the manifest's entry; the job carries it as JSON (``module``,
+    ``attribute``, ``call``, ``args``, ``kwargs``): nothing here evaluates it. A job from an
+    older host names it as a string, ``module:attr`` or ``module:factory()`` only.
+    """
+    if isinstance(entry, str):
+        target = entry.strip()
+        called = target.endswith("()")
+        module, _, attribute = target.removesuffix("()").partition(":")
+        entry = {"module": module, "attribute": attribute, "call": called, "args": [], "kwargs": {}}
     args = [f"--listen=127.0.0.1:{port}", "--threads=8", "--ident=app"]
-    return [*args, *(["--call"] if call else []), target]
+    orders = _orders("waitress", [*args, f"{entry['module']}:{entry['attribute']}"], cwd, env)
+    if entry.get("call"):
+        orders["call"] = {
+            "args": list(entry.get("args") or []),
+            "kwargs": dict(entry.get("kwargs") or {}),
+        }
+    return orders
 
 
 def _kill_candidate(app: subprocess.Popen[bytes], candidate: Identity) -> None:
@@ -380,9 +405,7 @@ def supervise(layout: Layout, job: dict[str, Any], children: Children) -> dict[s
     report["phase"] = "app_start"
     app_started_at = time.monotonic()
     app_env = {str(k): str(v) for k, v in job.get("app_env", {}).items()}
-    _send_orders(
-        app, _orders("waitress", _waitress_args(job["entry"], port), layout.app_dir, app_env)
-    )
+    _send_orders(app, _app_orders(job["entry"], port, layout.app_dir, app_env))
     # pytest starts collecting now and waits for `ready`, so both start-ups overlap.
     _send_orders(suite, _suite_orders(layout, job))
     try:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 import pytest
 
-from grader.challenges import find_challenge, load_challenge
+from grader.challenges import AppEntry, find_challenge, load_challenge, parse_entry
 from grader.errors import ChallengeError
+from grader.grading import run_limits
+from grader.sandbox import SandboxJob
 
 PROBE = Path(__file__).parents[1] / "fixtures" / "challenges" / "sandbox-probe"
 CAP = '\n[[scoring.caps]]\nname = "leaks a secret"\nwhen = "{when}"\nmax = {max}\n'
@@ -115,3 +118,89 @@ def test_broken_manifest_is_rejected_with_the_reason(challenge_dir: Path, edit, 
 def test_unknown_challenge_lists_the_known_ones(tmp_path: Path, challenge_dir: Path):
     with pytest.raises(ChallengeError, match="unknown challenge 'nope'; known: sandbox-probe"):
         find_challenge("nope", tmp_path)
+
+
+def _with_entry(challenge_dir: Path, entry: str) -> Path:
+    manifest = challenge_dir / "challenge.toml"
+    text = manifest.read_text()
+    assert 'entry = "app:app"' in text
+    manifest.write_text(text.replace('entry = "app:app"', f"entry = {json.dumps(entry)}"))
+    return challenge_dir
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("app:app", AppEntry("app", "app")),
+        ("pkg.web:create_app()", AppEntry("pkg.web", "create_app", call=True)),
+        (
+            'app:create_app({"TESTING": True})',
+            AppEntry("app", "create_app", True, ({"TESTING": True},)),
+        ),
+        (
+            'flaskr:create_app("config.py", debug=False)',
+            AppEntry("flaskr", "create_app", True, ("config.py",), {"debug": False}),
+        ),
+        (
+            "app:make(1, -2.5, None, (1, 'a'), [[]], {'k': (True,)}, name='x')",
+            AppEntry(
+                "app", "make", True, (1, -2.5, None, [1, "a"], [[]], {"k": [True]}), {"name": "x"}
+            ),
+        ),
+    ],
+)
+def test_entries_load_with_their_literal_arguments(challenge_dir: Path, entry, expected):
+    challenge = load_challenge(_with_entry(challenge_dir, entry))
+    assert challenge.entry == entry
+    assert parse_entry(entry) == expected
+    fields = parse_entry(entry).job_fields()
+    assert json.loads(json.dumps(fields)) == fields  # tuples are lists already
+
+
+def test_the_job_carries_the_parsed_entry_as_json(probe_challenge, settings):
+    job = SandboxJob(
+        submission_dir=Path("."),
+        tests_dir=Path("."),
+        entry='app:create_app("config.py", (1, 2), debug=False)',
+        app_env={},
+        default_skill="serving",
+        limits=run_limits(settings, probe_challenge),
+    )
+    document = json.loads(json.dumps(job.job_document()))
+    assert document["entry"] == {
+        "module": "app",
+        "attribute": "create_app",
+        "call": True,
+        "args": ["config.py", [1, 2]],
+        "kwargs": {"debug": False},
+    }
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("app:create_app(os.system('x'))", r"entry argument 1 is not a literal: os\.system\('x'\)"),
+        ("app:create_app(1, os.system('x'))", r"entry argument 2 is not a literal: os\.system"),
+        ("app:create_app(config)", "entry argument 1 is not a literal: config"),
+        ("app:create_app(debug=sys.flags)", "entry argument debug= is not a literal: sys.flags"),
+        ("app:create_app(f'{x}')", "entry argument 1 is not a literal: f'{x}'"),
+        ("app:create_app(lambda: 1)", "entry argument 1 is not a literal: lambda: 1"),
+        ("app:create_app(**options)", r"entry unpacks \*\*options"),
+        ("app:create_app(*options)", r"entry argument 1 unpacks \*options"),
+        ("app:create_app(" + "1" * 584 + ")", "entry is 600 characters long; at most 500"),
+        ("app:create_app(b'x')", "entry argument 1 is a bytes"),
+        ("app:create_app({1: 2})", "not a string"),
+        ("app:create_app(1e999)", "not a finite number"),
+        ("app:create_app(" + "[" * 20 + "]" * 20 + ")", "nested more than 16 deep"),
+        ("app:create_app(1)(2)", "must be one call"),
+        ("app:create_app(1) or 2", "must be one call"),
+        ("app:create_app(a=1, a=2)", "entry repeats argument a="),
+        ("app:create_app(", "does not parse"),
+        ("app:create_app (1)", "must look like"),
+        ("app.create_app()", "must look like"),
+    ],
+)
+def test_a_bad_entry_is_refused_naming_what_is_wrong(challenge_dir: Path, entry, message):
+    with pytest.raises(ChallengeError, match=message) as refused:
+        load_challenge(_with_entry(challenge_dir, entry))
+    assert "[app]" in str(refused.value)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
 import subprocess
 import sys
 import time
@@ -10,13 +12,36 @@ from pathlib import Path
 
 import pytest
 
+from grader.challenges import load_challenge
 from grader.config import PROJECT_ROOT
 from grader.pipeline import grade_path
 from grader.sandbox import SUPERVISOR_PATH
 from grader.sandbox.bare import BareSandbox
-from grader.sandbox.supervisor import Layout
+from grader.sandbox.supervisor import Layout, _app_orders
 
-SUBMISSIONS = Path(__file__).parents[1] / "fixtures" / "submissions"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+SUBMISSIONS = FIXTURES / "submissions"
+ECHO_ENTRY = (
+    'app:create_app("config.py", (1, 2.5), debug=False, extra={"TESTING": True, "x": None})'
+)
+ECHO_APP = """
+from flask import Flask, jsonify
+
+
+def create_app(*args, **kwargs):
+    app = Flask(__name__)
+    app.add_url_rule("/", "home", lambda: "ok")
+    app.add_url_rule("/args", "args", lambda: jsonify(args=args, kwargs=kwargs))
+    return app
+"""
+ECHO_TEST = """
+def test_the_factory_got_the_manifest_arguments(client):
+    \"\"\"the factory was called with the entry's literal arguments\"\"\"
+    assert client.get("/args").get_json() == {
+        "args": ["config.py", [1, 2.5]],
+        "kwargs": {"debug": False, "extra": {"TESTING": True, "x": None}},
+    }
+"""
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +71,35 @@ def test_import_time_exit_is_app_failed_with_its_code(probe_challenge, bare, set
     assert result.status == "app_failed"
     assert "exited with code 3" in result.reason
     assert "giving up before serving" in result.app_log
+
+
+def test_a_factory_is_called_with_the_entry_literal_arguments(bare, settings, tmp_path):
+    """The host parses the entry; the app, served for real, receives its arguments as JSON."""
+    root = tmp_path / "sandbox-probe"
+    shutil.copytree(FIXTURES / "challenges" / "sandbox-probe", root)
+    manifest = root / "challenge.toml"
+    manifest.write_text(
+        manifest.read_text().replace('entry = "app:app"', f"entry = {json.dumps(ECHO_ENTRY)}")
+    )
+    (root / "tests" / "test_probe.py").write_text(ECHO_TEST)
+    challenge = load_challenge(root)
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "app.py").write_text(ECHO_APP)
+    result = grade_path(challenge=challenge, path=submission, sandbox=bare, settings=settings)
+    assert result.status == "graded", (result.reason, result.app_log)
+    assert [test.outcome for test in result.tests] == ["passed"], result.tests
+    assert result.score == 100
+
+
+def test_a_job_naming_its_entry_as_a_string_still_serves(tmp_path):
+    """Jobs from an older host carry ``module:attr`` or ``module:factory()`` as a string."""
+    plain = _app_orders("app:app", 8000, tmp_path, {})
+    assert plain["module"] == "waitress" and plain["args"][-1] == "app:app"
+    assert "call" not in plain
+    factory = _app_orders(" app:create_app() ", 8000, tmp_path, {})
+    assert factory["args"][-1] == "app:create_app"
+    assert factory["call"] == {"args": [], "kwargs": {}}
 
 
 def test_rejected_submission_becomes_a_rejected_result(probe_challenge, bare, settings, tmp_path):
