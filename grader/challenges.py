@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import hashlib
 import math
 import re
@@ -14,6 +15,7 @@ from typing import Any
 
 from grader.config import LIMIT_NAMES
 from grader.errors import ChallengeError
+from grader.intake import is_junk
 from grader.requirements import RequirementError, parse_requirements
 from grader.scoring import Cap, compile_formula
 
@@ -190,6 +192,25 @@ def _require(
     return value
 
 
+MANIFEST_KEYS = (
+    "id", "title", "question", "skills", "difficulty", "time_budget_minutes", "app", "limits",
+    "scoring", "samples", "mutation",
+)  # fmt: skip
+APP_KEYS = ("entry", "env")
+SCORING_KEYS = ("starter_max", "formula", "caps")
+SAMPLE_KEYS = ("min", "max", "description")
+CAP_KEYS = ("name", "when", "max")
+MUTATION_KEYS = ("threshold", "equivalent")
+
+
+def _only_known(table: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    """Refuse a key the grader does not read: a typo would otherwise be ignored in silence."""
+    for key in sorted(set(table) - set(known)):
+        near = difflib.get_close_matches(key, known, n=1)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ChallengeError(f"{where}: unknown key {key!r}{hint} (known: {', '.join(known)})")
+
+
 def _table(parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     """An optional sub-table: absent is empty, anything but a table is an error."""
     value = parent.get(key, {})
@@ -199,11 +220,7 @@ def _table(parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
 
 
 def _limits(table: dict[str, Any], where: str) -> dict[str, float]:
-    unknown = sorted(set(table) - set(LIMIT_NAMES))
-    if unknown:
-        raise ChallengeError(
-            f"{where}: unknown limit {unknown[0]!r} (known: {', '.join(LIMIT_NAMES)})"
-        )
+    _only_known(table, LIMIT_NAMES, where)
     limits = {}
     for name, value in table.items():
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
@@ -218,6 +235,7 @@ def _samples(root: Path, table: dict[str, Any], where: str) -> tuple[Sample, ...
         here = f"{where} [samples.{name}]"
         if not isinstance(spec, dict):
             raise ChallengeError(f"{here}: must be a table with min, max and description")
+        _only_known(spec, SAMPLE_KEYS, here)
         low = _require(spec, "min", int | float, here)
         high = _require(spec, "max", int | float, here)
         if not 0 <= low <= high <= 100:
@@ -240,9 +258,7 @@ def _caps(scoring: dict[str, Any], where: str) -> tuple[Cap, ...]:
         here = f"{where} [[scoring.caps]] #{number}"
         if not isinstance(spec, dict):
             raise ChallengeError(f"{here}: must be a table with name, when and max")
-        unknown = sorted(set(spec) - {"name", "when", "max"})
-        if unknown:
-            raise ChallengeError(f"{here}: unknown key {unknown[0]!r} (known: name, when, max)")
+        _only_known(spec, CAP_KEYS, here)
         name = _require(spec, "name", str, here).strip()
         when = _require(spec, "when", str, here)
         cap = _require(spec, "max", int | float, here)
@@ -260,9 +276,7 @@ def _caps(scoring: dict[str, Any], where: str) -> tuple[Cap, ...]:
 
 def _mutation(table: dict[str, Any], where: str) -> MutationSpec:
     here = f"{where} [mutation]"
-    unknown = sorted(set(table) - {"threshold", "equivalent"})
-    if unknown:
-        raise ChallengeError(f"{here}: unknown key {unknown[0]!r} (known: threshold, equivalent)")
+    _only_known(table, MUTATION_KEYS, here)
     threshold = table.get("threshold", DEFAULT_MUTATION_THRESHOLD)
     if isinstance(threshold, bool) or not isinstance(threshold, int | float):
         raise ChallengeError(f"{here}: threshold must be a percentage from 0 to 100")
@@ -298,11 +312,20 @@ def _statement_requirements(root: Path) -> dict[str, str]:
 
 
 def content_version(root: Path) -> str:
-    """Hash what decides a grade and its report (manifest, statement, suite)."""
+    """Hash everything a grade, its report and the candidate depend on.
+
+    The manifest, the statement, the starter candidates download and the suite: any edit to
+    one of them is a new version (samples and the reference prove a version, they are not it).
+    """
     digest = hashlib.sha256()
-    paths = [root / "challenge.toml", root / "README.md", *sorted((root / "tests").rglob("*"))]
+    paths = [
+        root / "challenge.toml",
+        root / "README.md",
+        *sorted((root / "starter").rglob("*")),
+        *sorted((root / "tests").rglob("*")),
+    ]
     for path in paths:
-        if path.is_file() and "__pycache__" not in path.parts:
+        if path.is_file() and not is_junk(path.relative_to(root).parts):
             rel = path.relative_to(root).as_posix().encode()
             data = path.read_bytes()
             digest.update(len(rel).to_bytes(4, "big") + rel + len(data).to_bytes(8, "big") + data)
@@ -344,6 +367,7 @@ def load_challenge(root: Path) -> Challenge:
     if difficulty not in DIFFICULTIES:
         raise ChallengeError(f"{where}: difficulty must be one of {', '.join(DIFFICULTIES)}")
     app = _require(manifest, "app", dict, where)
+    _only_known(app, APP_KEYS, f"{where} [app]")
     entry = _require(app, "entry", str, f"{where} [app]")
     try:
         parse_entry(entry)
@@ -353,6 +377,7 @@ def load_challenge(root: Path) -> Challenge:
     if not all(isinstance(v, str) for v in app_env.values()):
         raise ChallengeError(f"{where} [app.env]: values must be strings")
     scoring = _table(manifest, "scoring", where)
+    _only_known(scoring, SCORING_KEYS, f"{where} [scoring]")
     formula = scoring.get("formula")
     if formula is not None and not isinstance(formula, str):
         raise ChallengeError(f"{where} [scoring]: formula must be a string")
@@ -362,6 +387,8 @@ def load_challenge(root: Path) -> Challenge:
     for folder in ("tests", "solution", "starter"):
         if not (root / folder).is_dir():
             raise ChallengeError(f"{root}: folder {folder}/ is missing")
+    limits = _limits(_table(manifest, "limits", where), f"{where} [limits]")
+    _only_known(manifest, MANIFEST_KEYS, where)  # after the tables' own checks: those say more
     return Challenge(
         slug=slug,
         root=root,
@@ -372,7 +399,7 @@ def load_challenge(root: Path) -> Challenge:
         time_budget_minutes=int(_require(manifest, "time_budget_minutes", int, where)),
         entry=entry,
         app_env=dict(app_env),
-        limits=_limits(_table(manifest, "limits", where), f"{where} [limits]"),
+        limits=limits,
         starter_max=float(starter_max),
         formula=formula,
         samples=_samples(root, _table(manifest, "samples", where), where),

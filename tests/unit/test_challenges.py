@@ -56,6 +56,20 @@ def test_caps_equivalent_mutants_and_requirements_load(challenge_dir: Path):
     assert challenge.requirements == {"R1": "It serves.", "R2": "It keeps its secrets."}
 
 
+def test_version_changes_when_the_starter_changes(challenge_dir: Path):
+    before = load_challenge(challenge_dir).version
+    (challenge_dir / "starter" / "app.py").write_text("# a new starter\n")
+    assert load_challenge(challenge_dir).version != before
+
+
+def test_a_sample_with_an_unknown_key_is_refused(challenge_dir: Path):
+    (challenge_dir / "samples" / "s").mkdir(parents=True)
+    manifest = challenge_dir / "challenge.toml"
+    manifest.write_text(manifest.read_text() + "\n[samples.s]\nmin = 1\nmax = 2\nmaxi = 3\n")
+    with pytest.raises(ChallengeError, match=r"\[samples.s\]: unknown key 'maxi'; did you mean"):
+        load_challenge(challenge_dir)
+
+
 def test_version_changes_when_the_statement_changes(challenge_dir: Path):
     before = load_challenge(challenge_dir).version
     readme = challenge_dir / "README.md"
@@ -76,7 +90,14 @@ def test_a_requirement_numbered_twice_is_refused(challenge_dir: Path):
         (lambda t: t.replace('entry = "app:app"', 'entry = "app; rm -rf /"'), "entry"),
         (lambda t: t.replace('difficulty = "easy"', 'difficulty = "extreme"'), "difficulty"),
         (lambda t: t.replace("pids = 64", "pids = -1"), "positive"),
-        (lambda t: t.replace("pids = 64", "gpus = 1"), "unknown limit 'gpus'"),
+        (lambda t: t.replace("pids = 64", "gpus = 1"), r"\[limits\]: unknown key 'gpus'"),
+        (lambda t: t.replace("pids = 64", "pid = 64"), "unknown key 'pid'; did you mean 'pids'"),
+        (lambda t: "titel = 'x'\n" + t, "unknown key 'titel'; did you mean 'title'"),
+        (
+            lambda t: t.replace("[app.env]", 'setup = ["flask init-db"]\n[app.env]'),
+            r"\[app\]: unknown key 'setup'",
+        ),
+        (lambda t: t.replace("starter_max = 50", "starter_maximum = 50"), "'starter_max'"),
         (lambda t: t.replace('skills = ["serving", "isolation"]', "skills = []"), "skills"),
         (lambda t: t + "\n[samples.missing]\nmin = 0\nmax = 10\n", "samples/missing is missing"),
         (lambda t: t + "\n[samples.x]\nmin = 50\nmax = 10\n", "min <= max"),
