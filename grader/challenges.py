@@ -81,12 +81,12 @@ def parse_entry(entry: str) -> AppEntry:
     args = []
     for number, node in enumerate(call.args, start=1):
         if isinstance(node, ast.Starred):
-            raise ChallengeError(f"entry argument {number} unpacks *{ast.unparse(node.value)}")
+            raise ChallengeError(f"entry argument {number} unpacks *{_text(node.value)}")
         args.append(_entry_literal(node, f"entry argument {number}"))
     kwargs: dict[str, Any] = {}
     for keyword in call.keywords:
         if keyword.arg is None:
-            raise ChallengeError(f"entry unpacks **{ast.unparse(keyword.value)}")
+            raise ChallengeError(f"entry unpacks **{_text(keyword.value)}")
         if keyword.arg in kwargs:
             raise ChallengeError(f"entry repeats argument {keyword.arg}=")
         kwargs[keyword.arg] = _entry_literal(keyword.value, f"entry argument {keyword.arg}=")
@@ -98,8 +98,16 @@ def _entry_literal(node: ast.expr, what: str) -> Any:
     try:
         value = ast.literal_eval(node)
     except (ValueError, TypeError, SyntaxError, RecursionError, MemoryError):
-        raise ChallengeError(f"{what} is not a literal: {ast.unparse(node)}") from None
-    return _json_value(value, what, ast.unparse(node), 0)
+        raise ChallengeError(f"{what} is not a literal: {_text(node)}") from None
+    return _json_value(value, what, _text(node), 0)
+
+
+def _text(node: ast.expr) -> str:
+    """The source of an argument, for a message; ast.unparse recurses once per nesting level."""
+    try:
+        return ast.unparse(node)
+    except RecursionError:
+        return "(an expression nested too deeply)"
 
 
 def _json_value(value: Any, what: str, text: str, depth: int) -> Any:

@@ -212,6 +212,7 @@ def test_the_job_carries_the_parsed_entry_as_json(probe_challenge, settings):
         ("app:create_app(b'x')", "entry argument 1 is a bytes"),
         ("app:create_app({1: 2})", "not a string"),
         ("app:create_app(1e999)", "not a finite number"),
+        ("app:create_app(" + "-" * 400 + "1)", "not a literal: .an expression nested too deeply"),
         ("app:create_app(" + "[" * 20 + "]" * 20 + ")", "nested more than 16 deep"),
         ("app:create_app(1)(2)", "must be one call"),
         ("app:create_app(1) or 2", "must be one call"),
