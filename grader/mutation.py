@@ -7,7 +7,8 @@ off-by-one limit, a flipped flag). A mutant changes one node's source text in pl
 of the file, comments included, stays as written, and its id (``path:line:operator:k``, the
 k-th mutant of that operator on that line) stays the same while that line does.
 
-Pure: source text in, mutant texts out. Grading them is ``validation``'s job.
+Source text in, mutant texts out (and a mutant written to a folder); grading them is
+``validation``'s job.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from grader.errors import ChallengeError
+from grader.intake import is_junk
 
 MUTANT_SAMPLE_SEED = 20261130  # which mutants a --mutants N below the total keeps: fixed
 
@@ -63,7 +67,7 @@ def mutants_of_file(path: str, source: str) -> list[Mutant]:
     """Every mutant of one Python file; a file that does not parse has none."""
     try:
         tree = ast.parse(source)
-    except SyntaxError:
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # null bytes, deep nesting
         return []
     lines = source.splitlines(keepends=True)
     offsets = [0]
@@ -96,13 +100,23 @@ def mutants_of_file(path: str, source: str) -> list[Mutant]:
 
 
 def mutants_of_folder(root: Path) -> list[Mutant]:
-    """Every mutant of every ``.py`` file under ``root``, in path order."""
+    """Every mutant of every ``.py`` file under ``root``, in path order.
+
+    Raises ChallengeError for a file that is not UTF-8 (its mutants could not be written back).
+    """
     found: list[Mutant] = []
     for file in sorted(root.rglob("*.py")):
-        if "__pycache__" in file.parts or not file.is_file() or file.is_symlink():
+        relative = file.relative_to(root)
+        if is_junk(relative.parts) or not file.is_file() or file.is_symlink():
             continue
-        relative = file.relative_to(root).as_posix()
-        found += mutants_of_file(relative, file.read_text(encoding="utf-8"))
+        try:
+            source = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise ChallengeError(
+                f"solution/{relative.as_posix()} is not UTF-8, so it cannot be mutated: "
+                "save it as UTF-8"
+            ) from exc
+        found += mutants_of_file(relative.as_posix(), source)
     return found
 
 
@@ -117,7 +131,7 @@ def sample(mutants: list[Mutant], limit: int | None) -> list[Mutant]:
 def write_mutant(solution_dir: Path, mutant: Mutant, into: Path) -> None:
     """Copy the solution to ``into`` with the mutant's file replaced."""
     for file in sorted(solution_dir.rglob("*")):
-        if "__pycache__" in file.parts or file.is_symlink():
+        if is_junk(file.relative_to(solution_dir).parts) or file.is_symlink():
             continue
         target = into / file.relative_to(solution_dir)
         if file.is_dir():

@@ -5,6 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
+from grader.errors import ChallengeError
 from grader.mutation import mutants_of_file, mutants_of_folder, sample, write_mutant
 
 SOURCE = '''\
@@ -93,3 +96,13 @@ def test_a_written_mutant_is_the_solution_with_one_file_changed(tmp_path: Path):
     assert (tmp_path / "mutant" / "app" / "data.txt").read_text() == "kept"
     assert (tmp_path / "mutant" / "app" / "views.py").read_text() == mutant.source
     assert (solution / "app" / "views.py").read_text() == SOURCE
+
+
+def test_a_reference_file_that_is_not_utf8_is_named_not_a_traceback(tmp_path: Path):
+    (tmp_path / "app.py").write_bytes(b'NAME = "caf\xe9"\n')
+    with pytest.raises(ChallengeError, match=r"solution/app.py is not UTF-8"):
+        mutants_of_folder(tmp_path)
+
+
+def test_a_file_too_deeply_nested_to_parse_has_no_mutants():
+    assert mutants_of_file("deep.py", "x = " + "(" * 300 + "1" + ")" * 300 + "\n") == []
