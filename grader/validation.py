@@ -7,9 +7,7 @@ from __future__ import annotations
 import random
 import re
 import tempfile
-import threading
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +25,6 @@ from grader.sandbox import Sandbox, SuiteOptions
 from grader.scoring import compile_formula
 
 REFERENCE_RUNS = 3  # the first in file order, the others shuffled
-FIRST_KILLERS = 10  # tests that killed the most mutants so far, run first for the next one
 FAILURES_SHOWN = 3  # a failing reference's first failing tests named in validation's output
 MIN_HIDDEN_TESTS = 12
 MIN_VISIBLE_TESTS = 2
@@ -50,7 +47,6 @@ class MutantOutcome:
     mutant: Mutant
     verdict: str  # killed | survived | equivalent | error
     detail: str  # the first test that failed, the declared reason, or what went wrong
-    killer: str = ""  # the id of the test that failed first, when one did
 
 
 @dataclass
@@ -188,7 +184,7 @@ def validate_challenge(
         len(challenge.samples) >= MIN_SAMPLES,
         ", ".join(s.name for s in challenge.samples) or "no [samples.*] in the manifest",
     )
-    if mutants and not all(r.status == "graded" and r.score == 100 for r in references):
+    if mutants and below is not None:
         report.add("mutation testing", False, "not run: the reference must score 100 first")
     elif mutants:
         report.mutation = run_mutants(
@@ -218,14 +214,9 @@ def run_mutants(
     chosen = sample(every, limit)
     equivalent = challenge.mutation.equivalent
     numbers = {id(m): n for n, m in enumerate(chosen, 1)}
-    # Tests that killed earlier mutants run first: most mutants then die in their first tests.
-    killers: Counter[str] = Counter()
-    lock = threading.Lock()
 
     def judge(mutant: Mutant) -> MutantOutcome:
         progress(f"mutant {numbers[id(mutant)]}/{len(chosen)} {mutant.id}")
-        with lock:
-            first = tuple(test for test, _ in killers.most_common(FIRST_KILLERS))
         with tempfile.TemporaryDirectory(prefix="grader-mutant-") as folder:
             write_mutant(challenge.solution_dir, mutant, Path(folder) / "mutant")
             result = grade_path(
@@ -233,22 +224,17 @@ def run_mutants(
                 path=Path(folder) / "mutant",
                 sandbox=sandbox,
                 settings=settings,
-                suite=SuiteOptions(fail_fast=True, first_tests=first),
+                suite=SuiteOptions(fail_fast=True),
             )
-        outcome = _verdict(mutant, result, equivalent.get(mutant.id))
-        if outcome.verdict == "killed" and outcome.killer:
-            with lock:
-                killers[outcome.killer] += 1
-        return outcome
+        return _verdict(mutant, result, equivalent.get(mutant.id))
 
     outcomes = parallel_map(judge, chosen, workers)
     survivors = {o.mutant.id for o in outcomes if o.verdict in ("survived", "equivalent")}
-    known = {m.id for m in every}
+    known, graded = {m.id for m in every}, {m.id for m in chosen}
     stale = [
         mutant_id
         for mutant_id in equivalent
-        if mutant_id not in known
-        or (mutant_id in {m.id for m in chosen} and mutant_id not in survivors)
+        if mutant_id not in known or (mutant_id in graded and mutant_id not in survivors)
     ]
     return MutationReport(
         generated=len(every),
@@ -266,7 +252,7 @@ def _verdict(mutant: Mutant, result: Result, equivalent_reason: str | None) -> M
         return MutantOutcome(mutant, "error", f"{result.status}: {result.reason[:200]}")
     failing = [t for t in result.tests if t.outcome in ("failed", "error")]
     if failing:
-        return MutantOutcome(mutant, "killed", failing[0].id, killer=failing[0].id)
+        return MutantOutcome(mutant, "killed", failing[0].id)
     if equivalent_reason is not None:
         return MutantOutcome(mutant, "equivalent", equivalent_reason)
     return MutantOutcome(mutant, "survived", "every test passed")

@@ -41,7 +41,6 @@ class SuiteOptions:
 
     shuffle_seed: int | None = None  # run the tests in this seeded random order (flaky check)
     fail_fast: bool = False  # stop at the first failure: one failure kills a mutant
-    first_tests: tuple[str, ...] = ()  # run these first, in this order (likely killers)
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,6 @@ class SandboxJob:
             "log_cap_bytes": self.limits.log_cap_bytes,
             "shuffle_seed": self.suite.shuffle_seed,
             "fail_fast": self.suite.fail_fast,
-            "first_tests": list(self.suite.first_tests),
         }
 
 

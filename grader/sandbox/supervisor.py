@@ -511,7 +511,6 @@ def _suite_orders(layout: Layout, job: dict[str, Any]) -> dict[str, Any]:
         "GRADER_DEFAULT_SKILL": str(job.get("default_skill", "general")),
         "GRADER_SHUFFLE_SEED": "" if job.get("shuffle_seed") is None else str(job["shuffle_seed"]),
         "GRADER_FAIL_FAST": "1" if job.get("fail_fast") else "",
-        "GRADER_FIRST_TESTS": json.dumps(job.get("first_tests") or []),
     }
     args = [
         "-p", PLUGIN, *UNUSED_PYTEST_PLUGINS,

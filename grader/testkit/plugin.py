@@ -58,7 +58,6 @@ class Settings:
     app_env: Mapping[str, str] = field(default_factory=dict)  # GRADER_APP_ENV: manifest's env
     shuffle_seed: int | None = None  # GRADER_SHUFFLE_SEED: run the tests in a seeded random order
     fail_fast: bool = False  # GRADER_FAIL_FAST=1: stop at the first failure (mutation testing)
-    first_tests: tuple[str, ...] = ()  # GRADER_FIRST_TESTS: JSON list of node ids to run first
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -86,12 +85,6 @@ class Settings:
             app_env = json.loads(value("GRADER_APP_ENV") or "{}")
         except json.JSONDecodeError as e:
             raise pytest.UsageError(f"GRADER_APP_ENV is not JSON: {e}") from e
-        try:
-            first_tests = json.loads(value("GRADER_FIRST_TESTS") or "[]")
-        except json.JSONDecodeError as e:
-            raise pytest.UsageError(f"GRADER_FIRST_TESTS is not JSON: {e}") from e
-        if not isinstance(first_tests, list):
-            raise pytest.UsageError("GRADER_FIRST_TESTS must be a JSON list of test ids")
         seed_text = value("GRADER_SHUFFLE_SEED")
         if seed_text is not None and not seed_text.isdigit():
             raise pytest.UsageError(f"GRADER_SHUFFLE_SEED must be digits, not {seed_text!r}")
@@ -105,7 +98,6 @@ class Settings:
             app_env={str(k): str(v) for k, v in app_env.items()},
             shuffle_seed=int(seed_text) if seed_text is not None else None,
             fail_fast=value("GRADER_FAIL_FAST") == "1",
-            first_tests=tuple(str(t) for t in first_tests),
         )
 
 
@@ -283,12 +275,9 @@ class _Recorder:
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """Shuffle the tests with the configured seed, or run the named ones first."""
+        """Shuffle the tests with the configured seed, to show order dependence."""
         if self.settings.shuffle_seed is not None:
             random.Random(self.settings.shuffle_seed).shuffle(items)
-        if self.settings.first_tests:
-            rank = {nodeid: n for n, nodeid in enumerate(self.settings.first_tests)}
-            items.sort(key=lambda item: rank.get(item.nodeid, len(rank)))  # stable
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(

@@ -26,7 +26,6 @@ GRADER_VARIABLES = (
     "GRADER_DEFAULT_SKILL",
     "GRADER_SHUFFLE_SEED",
     "GRADER_FAIL_FAST",
-    "GRADER_FIRST_TESTS",
     "GRADER_APP_ENV",
 )
 
@@ -432,16 +431,6 @@ def test_a_seed_shuffles_the_order_the_same_way_every_time(run_suite: Any) -> No
     _, plain = run_suite(suite, GRADER_SHUFFLE_SEED="")
     assert orders[0] == orders[1] != orders[2]
     assert sorted(orders[0]) == [row["name"] for row in plain["tests"]] != orders[0]
-
-
-def test_named_tests_run_first_in_the_given_order(run_suite: Any) -> None:
-    suite = {"test_first.py": "\n".join(f"def test_{n}():\n    pass\n" for n in "abcde")}
-    _, document = run_suite(
-        suite, GRADER_FIRST_TESTS='["test_first.py::test_d", "gone::x", "test_first.py::test_b"]'
-    )
-    assert [row["name"] for row in document["tests"]] == [
-        "test_d", "test_b", "test_a", "test_c", "test_e"
-    ]  # fmt: skip
 
 
 def test_fail_fast_stops_at_the_first_failure(run_suite: Any) -> None:
