@@ -7,6 +7,7 @@ import difflib
 import hashlib
 import math
 import re
+import shlex
 import tomllib
 import types
 from dataclasses import dataclass, field
@@ -171,6 +172,7 @@ class Challenge:
     requirements: dict[str, str] = field(default_factory=dict)  # "R1" -> the statement's words
     caps: tuple[Cap, ...] = ()
     mutation: MutationSpec = field(default_factory=MutationSpec)
+    setup: tuple[str, ...] = ()  # commands run in the app's folder before it starts
 
     @property
     def tests_dir(self) -> Path:
@@ -204,7 +206,9 @@ MANIFEST_KEYS = (
     "id", "title", "question", "skills", "difficulty", "time_budget_minutes", "app", "limits",
     "scoring", "samples", "mutation",
 )  # fmt: skip
-APP_KEYS = ("entry", "env")
+APP_KEYS = ("entry", "env", "setup")
+SETUP_MAX_STEPS = 10
+SETUP_STEP_MAX_CHARS = 1000
 SCORING_KEYS = ("starter_max", "formula", "caps")
 SAMPLE_KEYS = ("min", "max", "description")
 CAP_KEYS = ("name", "when", "max")
@@ -225,6 +229,43 @@ def _table(parent: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ChallengeError(f"{where}: {key!r} must be a table ([{key}])")
     return value
+
+
+def setup_argv(step: str) -> list[str]:
+    """A set-up step as the argument list it runs as: split like a shell would, never run by
+    one (no pipes, globs, variables or redirections)."""
+    return shlex.split(step)
+
+
+def _setup_steps(value: Any, where: str) -> tuple[str, ...]:
+    """``[app] setup``: a command or a list of them, each one program and its arguments."""
+    steps = [value] if isinstance(value, str) else value
+    if not isinstance(steps, list) or not all(isinstance(step, str) for step in steps):
+        raise ChallengeError(f"{where} must be a list of commands (strings)")
+    if len(steps) > SETUP_MAX_STEPS:
+        raise ChallengeError(f"{where} has {len(steps)} steps; at most {SETUP_MAX_STEPS}")
+    for number, step in enumerate(steps, 1):
+        here = f"{where} step {number}"
+        if len(step) > SETUP_STEP_MAX_CHARS:
+            raise ChallengeError(f"{here} is over {SETUP_STEP_MAX_CHARS} characters")
+        if "\0" in step:
+            raise ChallengeError(f"{here} contains a NUL character")
+        try:
+            argv = setup_argv(step)
+        except ValueError as exc:  # shlex: "No closing quotation", "No escaped character"
+            raise ChallengeError(f"{here} ({step!r}) does not parse: {exc}") from None
+        if not argv:
+            raise ChallengeError(f"{here} is empty")
+        shell = sorted({word for word in argv if word in SHELL_WORDS})
+        if shell:
+            raise ChallengeError(
+                f"{here} ({step!r}) uses {' '.join(shell)}: steps run without a shell; "
+                "write one step per command, or a script in the starter"
+            )
+    return tuple(steps)
+
+
+SHELL_WORDS = frozenset({"|", "||", "&&", ";", ">", ">>", "<", "&", "2>", "2>&1"})
 
 
 def _limits(table: dict[str, Any], where: str) -> dict[str, float]:
@@ -384,6 +425,7 @@ def load_challenge(root: Path) -> Challenge:
     app_env = _table(app, "env", f"{where} [app]")
     if not all(isinstance(v, str) for v in app_env.values()):
         raise ChallengeError(f"{where} [app.env]: values must be strings")
+    setup = _setup_steps(app.get("setup", []), f"{where} [app] setup")
     scoring = _table(manifest, "scoring", where)
     _only_known(scoring, SCORING_KEYS, f"{where} [scoring]")
     formula = scoring.get("formula")
@@ -415,6 +457,7 @@ def load_challenge(root: Path) -> Challenge:
         requirements=_statement_requirements(root),
         caps=_caps(scoring, f"{where} [scoring]"),
         mutation=_mutation(_table(manifest, "mutation", where), where),
+        setup=setup,
     )
 
 

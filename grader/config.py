@@ -35,6 +35,9 @@ class Settings:
     base_image: str = _setting("flask-grader-base:py3.11-bookworm", "tag of the base image")
     deadline_s: float = _setting(90.0, "wall clock for one run, container start to results")
     app_start_timeout_s: float = _setting(15.0, "how long the app may take to listen")
+    setup_timeout_s: float = _setting(
+        60.0, "how long a challenge's set-up steps may take in all (added to the deadline)"
+    )
     test_timeout_s: float = _setting(10.0, "per-test (and per-request) timeout")
     memory_mb: int = _setting(512, "memory limit (memory+swap) of a run's container")
     cpus: float = _setting(2.0, "CPU quota of a run's container (the app and pytest overlap)")
@@ -58,6 +61,20 @@ class Settings:
     admin_password: str = _setting("", "web app: first admin's password (empty: generated)")
     session_cookie_secure: int = _setting(1, "web app: cookies on HTTPS only (1) or HTTP too (0)")
     web_workers: int = _setting(0, "web app: parallel gradings (0: one per CPU core)")
+    # Grading on many machines (`grader worker`, the web app with a broker).
+    broker_url: str = _setting(
+        "", "workers: Celery broker, redis://host:6379/0 (empty: the web app grades in-process)"
+    )
+    broker_visibility_timeout_s: float = _setting(
+        600.0,
+        "workers: seconds before a task a dead worker held is delivered again; must exceed a "
+        "run's deadline_s (Redis keeps unacknowledged tasks this long)",
+    )
+    run_lease_s: float = _setting(
+        60.0,
+        "workers: a claimed run is its worker's while it renews this lease; once expired "
+        "(the worker died) another delivery re-claims the run",
+    )
     # Rate limits: "N per <period>" windows separated by ";"; a client over any of them waits
     # for that window to end, so each longer window makes the wait grow.
     ratelimit_storage_url: str = _setting(
@@ -91,7 +108,8 @@ class Settings:
 
 
 LIMIT_NAMES = (
-    "deadline_s", "app_start_timeout_s", "test_timeout_s", "memory_mb", "cpus", "pids", "tmpfs_mb",
+    "deadline_s", "app_start_timeout_s", "setup_timeout_s", "test_timeout_s", "memory_mb", "cpus",
+    "pids", "tmpfs_mb",
 )  # fmt: skip
 
 
@@ -151,7 +169,7 @@ def _layered(
     return replace(Settings(), **coerced), sources
 
 
-SECRET_SETTINGS = frozenset({"secret_key", "admin_password", "database_url"})
+SECRET_SETTINGS = frozenset({"secret_key", "admin_password", "database_url", "broker_url"})
 
 
 def describe_settings(

@@ -63,6 +63,7 @@ def grade(
         limits=limits,
         bytecode_cache=settings.cache_dir / "bytecode",
         suite=suite or SuiteOptions(),
+        setup=challenge.setup,
     )
     run = _run_with_retry(sandbox, job)
     return interpret(challenge, submission, run, limits)
@@ -118,7 +119,7 @@ def interpret(
         "timings": timings,
         "sandbox": run.info,
     }
-    status, reason = _status(run, supervisor, limits)
+    status, reason = _status(run, supervisor, limits.wall_s(bool(challenge.setup)), limits)
     if status != "graded":  # an app_failed reason quotes the app's last start-up line
         return Result(**common, status=status, reason=redact(reason), score=0.0)
     assert run.raw_results is not None  # _status grades only a run with a list of tests
@@ -144,12 +145,14 @@ def interpret(
     )
 
 
-def _status(run: SandboxRun, supervisor: dict[str, Any], limits: RunLimits) -> tuple[str, str]:
+def _status(
+    run: SandboxRun, supervisor: dict[str, Any], wall_s: float, limits: RunLimits
+) -> tuple[str, str]:
     """Decide the run's status and its human reason from what the sandbox reported."""
     if run.error:
         return "sandbox_error", run.error
     if run.timed_out:
-        return "timeout", f"the run exceeded its {limits.deadline_s:g} s deadline and was stopped"
+        return "timeout", f"the run exceeded its {wall_s:g} s deadline and was stopped"
     app = supervisor.get("app", {})
     suite = supervisor.get("suite", {})
     if not supervisor:

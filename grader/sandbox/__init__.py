@@ -21,6 +21,7 @@ class RunLimits:
 
     deadline_s: float
     app_start_timeout_s: float
+    setup_timeout_s: float
     test_timeout_s: float
     memory_mb: int
     cpus: float
@@ -28,6 +29,10 @@ class RunLimits:
     tmpfs_mb: int
     log_cap_bytes: int
     output_cap_bytes: int
+
+    def wall_s(self, with_setup: bool) -> float:
+        """The whole run's bound: the deadline, plus the set-up budget when there are steps."""
+        return self.deadline_s + (self.setup_timeout_s if with_setup else 0.0)
 
     @property
     def suite_timeout_s(self) -> float:
@@ -55,11 +60,17 @@ class SandboxJob:
     limits: RunLimits
     bytecode_cache: Path | None = None  # where the suite's rewritten bytecode is kept
     suite: SuiteOptions = field(default_factory=SuiteOptions)
+    setup: tuple[str, ...] = ()  # the manifest's set-up steps, run before the app starts
+
+    @property
+    def wall_s(self) -> float:
+        """The whole run's bound (see ``RunLimits.wall_s``)."""
+        return self.limits.wall_s(bool(self.setup))
 
     def job_document(self, port: int = APP_PORT) -> dict[str, Any]:
         """What the supervisor reads from ``in/job.json``: the entry already parsed, its
         arguments as JSON values, so that the supervisor only imports and calls."""
-        from grader.challenges import parse_entry  # the manifest's own parser (no import cycle)
+        from grader.challenges import parse_entry, setup_argv  # the manifest's own parsers
 
         return {
             "entry": parse_entry(self.entry).job_fields(),
@@ -67,6 +78,8 @@ class SandboxJob:
             "app_env": self.app_env,
             "default_skill": self.default_skill,
             "app_start_timeout_s": self.limits.app_start_timeout_s,
+            "setup": [setup_argv(step) for step in self.setup],
+            "setup_timeout_s": self.limits.setup_timeout_s,
             "suite_timeout_s": self.limits.suite_timeout_s,
             "test_timeout_s": self.limits.test_timeout_s,
             "log_cap_bytes": self.limits.log_cap_bytes,

@@ -76,7 +76,7 @@ class BareSandbox:
             with tarfile.open(fileobj=io.BytesIO(payload)) as tar:
                 tar.extractall(layout.in_dir, filter="data")
             try:
-                run.exit_code = supervisor.process.wait(timeout=job.limits.deadline_s)
+                run.exit_code = supervisor.process.wait(timeout=job.wall_s)
             except subprocess.TimeoutExpired:
                 run.timed_out = True
             supervisor.kill()

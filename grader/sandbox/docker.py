@@ -106,7 +106,7 @@ class DockerSandbox:
                 container.start()  # the supervisor starts its children while the job travels
             container.put_archive("/in", build_payload(job, tests_path=TESTS_PATH))
             run.timings["start_s"] = time.monotonic() - started
-            self._wait(container, limits.deadline_s + HOST_MARGIN_S, run)
+            self._wait(container, job.wall_s + HOST_MARGIN_S, run)
             run.timings["run_s"] = time.monotonic() - started - run.timings["start_s"]
             read_outputs(
                 self._read_out(container, limits.output_cap_bytes), run, limits.log_cap_bytes
@@ -160,7 +160,7 @@ class DockerSandbox:
             "image": self.image,
             "image_id": self.image_id,
             "limits": {
-                "deadline_s": limits.deadline_s,
+                "deadline_s": job.wall_s,
                 "test_timeout_s": limits.test_timeout_s,
                 "memory_mb": limits.memory_mb,
                 "cpus": limits.cpus,
@@ -171,7 +171,7 @@ class DockerSandbox:
         }
 
     def _create(self, limits: RunLimits, name: str, idle_s: float = 0.0) -> Container:
-        expires = int(time.time() + idle_s + limits.deadline_s + 2 * HOST_MARGIN_S)
+        expires = int(time.time() + idle_s + limits.wall_s(True) + 2 * HOST_MARGIN_S)
         return self.client.containers.create(
             self.image,
             SUPERVISOR_COMMAND,

@@ -210,23 +210,30 @@ class CappedLog:
         self.path = path
         self.cap = cap  # may be lowered once the job names its own
         self._stream = stream
+        self._lock = threading.Lock()
         self._file = open(path, "wb")  # noqa: SIM115 - closed by the drain thread
         self._thread = threading.Thread(target=self._drain, daemon=True)
         self._thread.start()
 
+    def write(self, chunk: bytes) -> None:
+        """Keep ``chunk`` within the cap; set-up steps write here before the app's output."""
+        with self._lock:
+            keep = chunk[: max(0, self.cap - self.kept)]
+            if keep and not self._file.closed:
+                self._file.write(keep)
+                self._file.flush()
+            self.kept += len(keep)
+            self.dropped += len(chunk) - len(keep)
+
     def _drain(self) -> None:
         try:
             while chunk := self._stream.read1(1 << 16):
-                keep = chunk[: max(0, self.cap - self.kept)]
-                if keep:
-                    self._file.write(keep)
-                    self._file.flush()
-                self.kept += len(keep)
-                self.dropped += len(chunk) - len(keep)
+                self.write(chunk)
         except (OSError, ValueError):
             pass  # the child's end closed abruptly: what was read is kept
         finally:
-            self._file.close()
+            with self._lock:
+                self._file.close()
 
     def finish(self, timeout: float = 1.0) -> None:
         self._thread.join(timeout)
@@ -402,13 +409,21 @@ def supervise(layout: Layout, job: dict[str, Any], children: Children) -> dict[s
     timings["setup_s"] = time.monotonic() - started
 
     port = int(job["port"])
-    report["phase"] = "app_start"
-    app_started_at = time.monotonic()
     app_env = {str(k): str(v) for k, v in job.get("app_env", {}).items()}
-    _send_orders(app, _app_orders(job["entry"], port, layout.app_dir, app_env))
-    # pytest starts collecting now and waits for `ready`, so both start-ups overlap.
-    _send_orders(suite, _suite_orders(layout, job))
     try:
+        if job.get("setup"):
+            report["phase"] = "app_setup"
+            setup_started_at = time.monotonic()
+            failure = _run_setup(layout, job, candidate, app_env, log)
+            timings["app_setup_s"] = time.monotonic() - setup_started_at
+            if failure:
+                report["app"] = {"started": False, "failure": "setup_failed", "reason": failure}
+                return _finished(report, timings, started)
+        report["phase"] = "app_start"
+        app_started_at = time.monotonic()
+        _send_orders(app, _app_orders(job["entry"], port, layout.app_dir, app_env))
+        # pytest starts collecting now and waits for `ready`, so both start-ups overlap.
+        _send_orders(suite, _suite_orders(layout, job))
         _wait_for_app(app, port, float(job["app_start_timeout_s"]), report, log)
         timings["app_start_s"] = time.monotonic() - app_started_at
         if report["app"]["started"]:
@@ -424,10 +439,96 @@ def supervise(layout: Layout, job: dict[str, Any], children: Children) -> dict[s
         children.suite_output.finish()
         report["app"]["exit_code"] = app.returncode
         report["app"]["log_bytes_dropped"] = log.dropped
+    return _finished(report, timings, started)
+
+
+def _finished(report: dict[str, Any], timings: dict[str, float], started: float) -> dict[str, Any]:
     report["phase"] = "done"
     timings["total_s"] = time.monotonic() - started
     report["timings"] = timings
     return report
+
+
+def _run_setup(
+    layout: Layout,
+    job: dict[str, Any],
+    candidate: Identity,
+    app_env: dict[str, str],
+    log: CappedLog,
+) -> str | None:
+    """Run the manifest's set-up steps in order, as the candidate, in the app's folder.
+
+    They share one budget (``setup_timeout_s``) and write to the app log. Each runs without a
+    shell, with the app's environment and limits. Returns why the first failing step failed
+    (its number, command, exit and output tail), or None when all succeeded.
+    """
+    deadline = time.monotonic() + float(job["setup_timeout_s"])
+    env = {
+        **_base_env(sys.executable, layout.candidate_root / "home",
+                    layout.candidate_root / "tmp", str(layout.app_dir)),
+        "PYTHONUNBUFFERED": "1",
+        **app_env,
+    }  # fmt: skip
+    for number, argv in enumerate(job["setup"], 1):
+        command = " ".join(argv)
+        what = f"set-up step {number} (`{command[:200]}`)"
+        log.write(f"$ {command}\n".encode())
+        try:
+            step = candidate.spawn(
+                list(argv), cwd=layout.app_dir, env=env, umask=0o077, preexec_fn=_limit_candidate
+            )
+        except OSError as exc:  # the program is missing or cannot run
+            log.write(f"{exc.strerror or exc}\n".encode())
+            return f"{what} could not start: {exc.strerror or exc}"
+        _send_orders(step, None)
+        tail = _StepTail(_output(step), log)
+        try:
+            step.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            _stop(step)
+            tail.finish()
+            budget = float(job["setup_timeout_s"])
+            return f"{what} did not finish within the set-up budget of {budget:g} s{tail.quoted()}"
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(step.pid, signal.SIGKILL)  # what it left running in its session
+        tail.finish()
+        if step.returncode != 0:
+            ended = (
+                f"was killed by signal {-step.returncode}"
+                if step.returncode < 0
+                else f"failed with exit {step.returncode}"
+            )
+            return f"{what} {ended}{tail.quoted()}"
+    return None
+
+
+class _StepTail:
+    """Copy a set-up step's output into the app log, keeping its last lines for the reason."""
+
+    KEEP_BYTES = 1500
+
+    def __init__(self, stream: io.BufferedIOBase, log: CappedLog) -> None:
+        self._kept = b""
+        self._stream = stream
+        self._log = log
+        self._thread = threading.Thread(target=self._drain, daemon=True)
+        self._thread.start()
+
+    def _drain(self) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while chunk := self._stream.read1(1 << 16):
+                self._log.write(chunk)
+                self._kept = (self._kept + chunk)[-self.KEEP_BYTES :]
+
+    def finish(self) -> None:
+        """Wait briefly: a process the step left behind may hold its output open."""
+        self._thread.join(1.0)
+
+    def quoted(self) -> str:
+        text = self._kept.decode("utf-8", "replace").strip()
+        lines = text.splitlines()[-12:]
+        return ":\n" + "\n".join(lines) if lines else " (no output)"
 
 
 def _orders(module: str, args: list[str], cwd: Path, env: dict[str, str]) -> dict[str, Any]:

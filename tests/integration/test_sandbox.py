@@ -241,3 +241,58 @@ def test_a_warm_spare_grades_like_a_cold_run_and_goes_at_close(
     if submission == "passes_all":  # the probe's escape and environment checks
         assert all(t.outcome == "passed" for t in warm.tests), [t.message for t in warm.tests]
     assert not _labelled_containers()
+
+
+SETUP_STEP = (
+    "python -c \"import os, pathlib; p = pathlib.Path('/sandbox/grader/tests');"
+    " r = 'tests hidden' if not os.access(p, os.R_OK) else 'tests readable';"
+    " open('setup.txt', 'w').write(f'{os.getuid()} {r}')\""
+)
+SETUP_APP = """
+from pathlib import Path
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def home():
+    return Path("setup.txt").read_text()
+"""
+SETUP_TEST = """
+def test_the_step_ran_as_the_candidate(client):
+    \"\"\"the set-up step ran as the candidate's user, before the app, without the tests\"\"\"
+    assert client.get("/").text == "10001 tests hidden"
+"""
+
+
+def test_set_up_steps_run_as_the_candidate_before_the_app(docker_sandbox, settings, tmp_path):
+    """A set-up step in the container is the candidate's code: their user, their folder."""
+    import shutil
+
+    from grader.challenges import load_challenge
+
+    root = tmp_path / "sandbox-probe"
+    shutil.copytree(PROBE, root)
+    manifest = root / "challenge.toml"
+    manifest.write_text(
+        manifest.read_text().replace(
+            'entry = "app:app"', f"entry = \"app:app\"\nsetup = ['''{SETUP_STEP}''', 'false']"
+        )
+    )
+    (root / "tests" / "test_probe.py").write_text(SETUP_TEST)
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "app.py").write_text(SETUP_APP)
+    failing = load_challenge(root)
+    result = grade_path(
+        challenge=failing, path=submission, sandbox=docker_sandbox, settings=settings
+    )
+    assert result.status == "app_failed"
+    assert result.reason == "set-up step 2 (`false`) failed with exit 1 (no output)"
+    manifest.write_text(manifest.read_text().replace(", 'false'", ""))
+    result = grade_path(
+        challenge=load_challenge(root), path=submission, sandbox=docker_sandbox, settings=settings
+    )
+    assert result.status == "graded", (result.reason, result.app_log)
+    assert result.score == 100

@@ -94,8 +94,8 @@ def test_a_requirement_numbered_twice_is_refused(challenge_dir: Path):
         (lambda t: t.replace("pids = 64", "pid = 64"), "unknown key 'pid'; did you mean 'pids'"),
         (lambda t: "titel = 'x'\n" + t, "unknown key 'titel'; did you mean 'title'"),
         (
-            lambda t: t.replace("[app.env]", 'setup = ["flask init-db"]\n[app.env]'),
-            r"\[app\]: unknown key 'setup'",
+            lambda t: t.replace("[app.env]", 'set_up = ["flask init-db"]\n[app.env]'),
+            r"\[app\]: unknown key 'set_up'; did you mean 'setup'",
         ),
         (lambda t: t.replace("starter_max = 50", "starter_maximum = 50"), "'starter_max'"),
         (lambda t: t.replace('skills = ["serving", "isolation"]', "skills = []"), "skills"),
