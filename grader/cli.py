@@ -94,7 +94,7 @@ def grade_command(
 
 @cli.group("challenges")
 def challenges_group() -> None:
-    """List and prove the challenge bank."""
+    """Create, list and prove the challenge bank."""
 
 
 @challenges_group.command("list")
@@ -104,6 +104,48 @@ def list_command(ctx: click.Context) -> None:
     for challenge in list_challenges(_settings(ctx).challenges_dir):
         skills = ", ".join(challenge.skills)
         click.echo(f"{challenge.slug:<20} {challenge.difficulty:<7} {challenge.title}  [{skills}]")
+
+
+@challenges_group.command("new")
+@click.argument("slug")
+@click.option(
+    "--from",
+    "project",
+    type=click.Path(path_type=Path),
+    metavar="PROJECT",
+    help="A Flask project folder: copied as the solution (and the starter, to trim).",
+)
+@click.option(
+    "--entry",
+    metavar="ENTRY",
+    help="With --from: what the grader serves ('pkg:create_app()', 'app:app'), if detection "
+    "finds none or the wrong one.",
+)
+@click.option(
+    "--dir",
+    "challenges_dir",
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="Create the challenge in DIR (default: the bank, GRADER_CHALLENGES_DIR).",
+)
+@click.pass_context
+def new_command(
+    ctx: click.Context,
+    slug: str,
+    project: Path | None,
+    entry: str | None,
+    challenges_dir: Path | None,
+) -> None:
+    """Scaffold challenge SLUG: a working example that validates, or, with --from, an existing
+    Flask project as its reference; print the next steps."""
+    from grader.scaffold import new_challenge
+
+    bank = _settings(ctx).challenges_dir
+    where = challenges_dir or bank
+    scaffold = new_challenge(slug=slug, challenges_dir=where, project=project, entry=entry)
+    in_bank = where.resolve() == bank.resolve()
+    for line in scaffold.summary(validate_ref=slug if in_bank else str(scaffold.root)):
+        click.echo(line)
 
 
 @challenges_group.command("validate")
