@@ -22,8 +22,10 @@ import io
 import json
 import os
 import resource
+import selectors
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -115,6 +117,11 @@ class Layout:
     @property
     def source_dir(self) -> Path:
         return self.grader_root / "source"
+
+    @property
+    def app_files_socket(self) -> Path:
+        """Where hidden tests ask for the app's files (short: AF_UNIX paths are <108 bytes)."""
+        return self.grader_root / "app-files" / "sock"
 
 
 CONTAINER_LAYOUT = Layout(
@@ -254,10 +261,27 @@ def _limit_candidate() -> None:
     forks until the pids limit: without it a fork bomb starves pytest past its deadline.
     The candidate cannot raise it back (no CAP_SYS_NICE).
     """
-    os.nice(19)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
-    resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))
+    os.nice(CANDIDATE_NICENESS)
+    for limit, value in CANDIDATE_RLIMITS:
+        resource.setrlimit(getattr(resource, limit), (value, value))
+
+
+CANDIDATE_NICENESS = 19
+CANDIDATE_RLIMITS = (("RLIMIT_CORE", 0), ("RLIMIT_FSIZE", 64 << 20), ("RLIMIT_NOFILE", 256))
+# The same limits for a process started once threads run (a set-up step): a preexec_fn is not
+# safe then, so a small stdlib-only Python applies them and becomes the command, as a shell
+# would report a command it cannot run (exit 127).
+LIMITED_EXEC = f"""
+import os, resource, sys
+os.nice({CANDIDATE_NICENESS})
+for limit, value in {CANDIDATE_RLIMITS!r}:
+    resource.setrlimit(getattr(resource, limit), (value, value))
+try:
+    os.execvp(sys.argv[1], sys.argv[1:])
+except OSError as exc:
+    print(f"{{sys.argv[1]}}: {{exc.strerror}}", file=sys.stderr, flush=True)
+    sys.exit(127)
+"""
 
 
 def _port_open(port: int) -> bool:
@@ -385,6 +409,9 @@ def prepare(layout: Layout, *, bare: bool, lib: str) -> Children:
         },
     )
     suite_output = CappedLog(_output(suite), layout.out_dir / "suite.log", 64 << 10)
+    # Once the zygotes run: no thread exists while the app's preexec_fn forks. It serves for
+    # as long as this process lives; the suite is the only client, and is stopped first.
+    AppFileServer(layout, candidate, grader).start()
     return Children(candidate, grader, app, app_log, suite, suite_output)
 
 
@@ -475,10 +502,12 @@ def _run_setup(
         log.write(f"$ {command}\n".encode())
         try:
             step = candidate.spawn(
-                list(argv), cwd=layout.app_dir, env=env, umask=0o077, preexec_fn=_limit_candidate
+                [sys.executable, "-I", "-S", "-c", LIMITED_EXEC, *argv],
+                cwd=layout.app_dir,
+                env=env,
+                umask=0o077,
             )
-        except OSError as exc:  # the program is missing or cannot run
-            log.write(f"{exc.strerror or exc}\n".encode())
+        except OSError as exc:  # no process to be had (the pids limit)
             return f"{what} could not start: {exc.strerror or exc}"
         _send_orders(step, None)
         tail = _StepTail(_output(step), log)
@@ -612,6 +641,7 @@ def _suite_orders(layout: Layout, job: dict[str, Any]) -> dict[str, Any]:
         "GRADER_DEFAULT_SKILL": str(job.get("default_skill", "general")),
         "GRADER_SHUFFLE_SEED": "" if job.get("shuffle_seed") is None else str(job["shuffle_seed"]),
         "GRADER_FAIL_FAST": "1" if job.get("fail_fast") else "",
+        "GRADER_APP_FILES_SOCKET": str(layout.app_files_socket),
     }
     args = [
         "-p", PLUGIN, *UNUSED_PYTEST_PLUGINS,
@@ -641,6 +671,353 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
     process.wait()
+
+
+# -- the app's files, for hidden tests (the ``app_files`` fixture) ----------------------------
+
+APP_FILES_CAP = 16 << 20  # bytes: the most a hidden test may read of one file the app wrote
+APP_FILES_TIMEOUT_S = 5.0  # one copy, when the test names no shorter time
+APP_FILES_MAX_TIMEOUT_S = 30.0
+APP_FILES_MAX_PATHS = 8  # per request: a database and its WAL are two
+APP_FILES_MAX_PATH_CHARS = 1024
+APP_FILES_REQUEST_CAP = 64 << 10
+# The copier: run as the candidate (in bare mode, as the author), with ``-I -S`` so nothing the
+# candidate wrote can be imported. It reads its orders from stdin and walks each path from the
+# app's folder one component at a time, each opened relative to the folder before it with
+# O_NOFOLLOW: no symlink is followed anywhere, ``..`` never reaches it (the supervisor refuses
+# it first), FIFOs, sockets and devices are named, never read (O_NONBLOCK, then fstat on the
+# descriptor actually opened). For each path it writes one JSON header line, then the bytes.
+# Nothing it writes is trusted: the candidate may trace or kill it. Its kinds and component
+# numbers only pick one of the supervisor's own messages.
+APP_FILE_COPIER = r"""
+import errno, json, os, resource, stat, sys
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+orders = json.loads(sys.stdin.readline())
+cap = int(orders["cap"])
+out = sys.stdout.buffer
+DIRECTORY = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC
+ERRNO_KINDS = {errno.ENOENT: "missing", errno.ELOOP: "symlink", errno.ENOTDIR: "not_folder",
+               errno.EACCES: "denied", errno.EPERM: "denied", errno.ENXIO: "socket"}
+
+def kind_of(mode):
+    for test, kind in ((stat.S_ISLNK, "symlink"), (stat.S_ISDIR, "folder"),
+                       (stat.S_ISFIFO, "fifo"), (stat.S_ISSOCK, "socket"),
+                       (stat.S_ISCHR, "device"), (stat.S_ISBLK, "device")):
+        if test(mode):
+            return kind
+    return "file" if stat.S_ISREG(mode) else "special"
+
+def fetch(parts, read, fds):
+    fds.append(os.open(orders["root"], DIRECTORY))
+    for at, name in enumerate(parts):
+        last = at == len(parts) - 1
+        try:
+            kind = kind_of(os.stat(name, dir_fd=fds[-1], follow_symlinks=False).st_mode)
+            if kind == "symlink" or (not last and kind != "folder"):
+                return {"kind": "not_folder" if kind != "symlink" else kind, "at": at}, b""
+            if not last:
+                fds.append(os.open(name, DIRECTORY, dir_fd=fds[-1]))
+                continue
+            if kind != "file":
+                return {"kind": kind, "at": at}, b""
+            fds.append(os.open(name, FILE, dir_fd=fds[-1]))
+            kind = kind_of(os.fstat(fds[-1]).st_mode)  # what was opened, if it was swapped
+            if kind != "file":
+                return {"kind": kind, "at": at}, b""
+        except OSError as exc:
+            return {"kind": ERRNO_KINDS.get(exc.errno, "failed"), "at": at}, b""
+    if not read:
+        return {"kind": "file", "size": os.fstat(fds[-1]).st_size}, b""
+    data = bytearray()
+    while len(data) <= cap:
+        chunk = os.read(fds[-1], min(1 << 20, cap + 1 - len(data)))
+        if not chunk:
+            return {"kind": "file", "size": len(data)}, bytes(data)
+        data += chunk
+    return {"kind": "too_large"}, b""
+
+for parts in orders["paths"]:
+    fds = []
+    try:
+        header, data = fetch(parts, orders["op"] == "read", fds)
+    except OSError as exc:
+        header, data = {"kind": ERRNO_KINDS.get(exc.errno, "failed"), "at": -1}, b""
+    finally:
+        for fd in fds:
+            os.close(fd)
+    out.write(json.dumps(header).encode() + b"\n" + data)
+    out.flush()
+"""
+_COPIER_KINDS = frozenset(
+    {"file", "missing", "symlink", "not_folder", "denied", "folder", "fifo", "socket", "device",
+     "special", "too_large", "failed"}
+)  # fmt: skip
+_NOT_READ = {
+    "fifo": "is a FIFO (named pipe), not a regular file; not read",
+    "socket": "is a socket, not a regular file; not read",
+    "device": "is a device, not a regular file; not read",
+    "special": "is not a regular file; not read",
+    "folder": "is a folder, not a file",
+}
+
+
+class AppFileRefused(Exception):
+    """A request for the app's files that the supervisor answers with this message only."""
+
+
+class AppFileServer:
+    """Copy files the candidate's app wrote in its folder, on request of the hidden suite.
+
+    Why this shape: the suite runs as the grader user and cannot read the app's 0600 files;
+    root here cannot either (no DAC_OVERRIDE), and should not: a privileged reader walking a
+    folder the candidate controls is Judge0's symlink escape. So the reader is a short-lived
+    copier run *as the candidate*, reaching exactly what the candidate's app could already
+    read, and still walking without following any symlink (see APP_FILE_COPIER), so a path
+    never leaves the app's folder even in bare mode, where the copier runs as the author.
+
+    The channel is a Unix socket in a folder only the grader user can enter: the candidate
+    cannot connect, and the peer's uid is checked as well (SO_PEERCRED). The bytes travel back
+    over the same connection, straight into the test's process: no snapshot file is ever left
+    where another user could read it, and each answer belongs to the request it answers (a
+    request folder would need names, polling and clean-up). One request is served at a time
+    (the suite runs its tests one after another), each within its time limit: a copier that
+    the candidate stops or traces is killed with its process group at the deadline and the
+    test gets a timeout message; one that is killed, or made to write anything malformed or
+    over the cap, gives a failure message. The supervisor never waits on the candidate.
+    """
+
+    def __init__(self, layout: Layout, candidate: Identity, grader: Identity) -> None:
+        self.layout = layout
+        self.candidate = candidate
+        self.grader = grader
+        self._listener: socket.socket | None = None
+
+    def start(self) -> AppFileServer:
+        """Listen on the layout's socket and serve from a daemon thread; never raises.
+
+        Without the socket (a path too long for AF_UNIX, say) the run goes on, and a test
+        that asks for the app's files fails saying the service is unavailable.
+        """
+        path = self.layout.app_files_socket
+        try:
+            path.parent.mkdir(mode=0o700)
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(str(path))
+            listener.listen(8)
+            # The grader user owns both, so root keeps only the listening descriptor.
+            self.grader.owns(path, 0o600)
+            self.grader.owns(path.parent, 0o700)
+        except OSError:
+            return self
+        self._listener = listener
+        threading.Thread(target=self._serve, name="app-files", daemon=True).start()
+        return self
+
+    def _serve(self) -> None:
+        listener = self._listener
+        assert listener is not None  # started only once listening
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return  # the listener was closed
+            with connection:
+                try:
+                    self._answer(connection)
+                except Exception:  # one bad request never ends the service
+                    continue
+
+    def _answer(self, connection: socket.socket) -> None:
+        if not self._peer_allowed(connection):
+            return
+        connection.settimeout(APP_FILES_TIMEOUT_S)
+        request = _read_request(connection)
+        try:
+            op, paths, timeout_s = _parse_app_files_request(request)
+            headers, data = self._copy(op, paths, timeout_s)
+        except AppFileRefused as refused:
+            connection.sendall(json.dumps({"error": str(refused)}).encode() + b"\n")
+            return
+        answer = {"cap_bytes": APP_FILES_CAP, "files": headers}
+        connection.sendall(json.dumps(answer).encode() + b"\n")
+        for chunk in data:
+            connection.sendall(chunk)
+
+    def _peer_allowed(self, connection: socket.socket) -> bool:
+        """Only the suite's user may ask (the folder already keeps everyone else out)."""
+        peer_option = getattr(socket, "SO_PEERCRED", None)
+        if peer_option is None:
+            return True  # not Linux: a bare run on an author's machine
+        credentials = connection.getsockopt(socket.SOL_SOCKET, peer_option, struct.calcsize("3i"))
+        uid = int(struct.unpack("3i", credentials)[1])  # pid, uid, gid
+        expected = os.getuid() if self.grader.uid is None else self.grader.uid
+        return uid == expected
+
+    def _copy(
+        self, op: str, paths: list[tuple[str, list[str]]], timeout_s: float
+    ) -> tuple[list[dict[str, Any]], list[bytes]]:
+        """Run one copier for ``paths``; return a header per path and the bytes read."""
+        named = ", ".join(shown for shown, _ in paths)
+        orders = {
+            "root": str(self.layout.app_dir),
+            "cap": APP_FILES_CAP,
+            "op": op,
+            "paths": [parts for _, parts in paths],
+        }
+        try:
+            copier = self.candidate.spawn(
+                [sys.executable, "-I", "-S", "-c", APP_FILE_COPIER],
+                cwd=self.layout.candidate_root / "home",
+                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"},
+                umask=0o077,
+            )
+        except OSError as exc:  # the pids limit, typically: the app forks without end
+            raise AppFileRefused(
+                f"app file {named}: the copier could not start ({exc.strerror or exc})"
+            ) from exc
+        try:
+            _send_orders(copier, orders)
+            budget = len(paths) * (APP_FILES_CAP + 1024)
+            output = _read_within(_output(copier), time.monotonic() + timeout_s, budget)
+        finally:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(copier.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                copier.wait(timeout=1.0)  # a killed process ends; a stopped one is killed too
+        if output is None:
+            raise AppFileRefused(
+                f"app file {named}: reading took longer than {timeout_s:g} s and was stopped "
+                "(the app's own processes may have stopped the copier)"
+            )
+        return _parse_copier_output(output, op, paths, named)
+
+
+def _read_request(connection: socket.socket) -> bytes:
+    """One line of JSON from the suite, capped."""
+    request = bytearray()
+    while b"\n" not in request:
+        chunk = connection.recv(4096)
+        if not chunk:
+            break
+        request += chunk
+        if len(request) > APP_FILES_REQUEST_CAP:
+            raise AppFileRefused("the request for app files is too long")
+    return bytes(request)
+
+
+def _parse_app_files_request(request: bytes) -> tuple[str, list[tuple[str, list[str]]], float]:
+    """Return (op, [(path as asked, its components)], timeout) or refuse, saying why."""
+    try:
+        document = json.loads(request)
+    except (ValueError, RecursionError) as exc:
+        raise AppFileRefused("the request for app files is not JSON") from exc
+    if not isinstance(document, dict) or document.get("op") not in ("read", "stat"):
+        raise AppFileRefused('the request for app files needs "op": "read" or "stat"')
+    paths = document.get("paths")
+    if not isinstance(paths, list) or not 0 < len(paths) <= APP_FILES_MAX_PATHS:
+        raise AppFileRefused(f"ask for 1 to {APP_FILES_MAX_PATHS} app files at a time")
+    timeout = document.get("timeout_s", APP_FILES_TIMEOUT_S)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or not timeout > 0:
+        timeout = APP_FILES_TIMEOUT_S
+    return (
+        document["op"],
+        [(str(path), _path_parts(path)) for path in paths],
+        min(float(timeout), APP_FILES_MAX_TIMEOUT_S),
+    )
+
+
+def _path_parts(path: object) -> list[str]:
+    """The components of a relative path inside the app's folder; refuse anything else."""
+    if not isinstance(path, str) or not path or len(path) > APP_FILES_MAX_PATH_CHARS:
+        raise AppFileRefused(
+            f"app file {str(path)[:100]!r}: name a path of 1 to {APP_FILES_MAX_PATH_CHARS} "
+            "characters, relative to the app's folder"
+        )
+    parts = [part for part in path.split("/") if part not in ("", ".")]
+    if path.startswith("/") or "\0" in path or ".." in parts or not parts:
+        raise AppFileRefused(
+            f"app file {path}: not a path inside the app's folder (relative, without '..')"
+        )
+    return parts
+
+
+def _read_within(stream: io.BufferedIOBase, deadline: float, budget: int) -> bytes | None:
+    """Read ``stream`` to its end; None if the deadline passes first. Past ``budget``: refuse.
+
+    Never waits for an end past the deadline: a process the candidate started may hold the
+    pipe open after the copier itself is gone.
+    """
+    fd = stream.fileno()
+    os.set_blocking(fd, False)
+    output = bytearray()
+    with selectors.DefaultSelector() as selector:
+        selector.register(fd, selectors.EVENT_READ)
+        while (left := deadline - time.monotonic()) > 0:
+            if not selector.select(left):
+                continue
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                continue
+            if not chunk:
+                return bytes(output)
+            output += chunk
+            if len(output) > budget:
+                raise AppFileRefused("the copier wrote more than it may; the copy was stopped")
+    return None
+
+
+def _parse_copier_output(
+    output: bytes, op: str, paths: list[tuple[str, list[str]]], named: str
+) -> tuple[list[dict[str, Any]], list[bytes]]:
+    """Check the copier's output strictly; turn each header into the supervisor's own words."""
+    headers: list[dict[str, Any]] = []
+    data: list[bytes] = []
+    position = 0
+    for shown, parts in paths:
+        end = output.find(b"\n", position, position + 512)
+        try:
+            header = json.loads(output[position:end]) if end >= 0 else None
+        except (ValueError, RecursionError):
+            header = None
+        kind = header.get("kind") if isinstance(header, dict) else None
+        if not isinstance(header, dict) or kind not in _COPIER_KINDS:
+            raise AppFileRefused(f"app file {named}: the copy failed (the copier ended early)")
+        position = end + 1
+        entry: dict[str, Any] = {"path": shown, "kind": kind}
+        size = header.get("size")
+        if kind == "file":
+            if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+                raise AppFileRefused(f"app file {shown}: the copy failed (no size)")
+            if op == "read":
+                if size > APP_FILES_CAP or position + size > len(output):
+                    raise AppFileRefused(f"app file {shown}: the copy failed (cut short)")
+                data.append(output[position : position + size])
+                position += size
+            entry["size"] = size
+        elif kind != "folder" or op != "stat":
+            entry["error"] = _app_file_message(shown, parts, kind, header.get("at"))
+        headers.append(entry)
+    if position != len(output):
+        raise AppFileRefused(f"app file {named}: the copy failed (unexpected output)")
+    return headers, data
+
+
+def _app_file_message(shown: str, parts: list[str], kind: str, at: object) -> str:
+    """Say why a path was not read, in the supervisor's words, naming the component."""
+    last = len(parts) - 1
+    index = at if isinstance(at, int) and not isinstance(at, bool) and 0 <= at <= last else last
+    where = "" if index == last else "/".join(parts[: index + 1]) + " "
+    reasons = {
+        "missing": "does not exist" if not where else f"does not exist ({where}is missing)",
+        "symlink": f"{where}is a symlink; not followed",
+        "not_folder": f"{where}is not a folder",
+        "denied": f"{where}cannot be read by the app's own user (permission denied)",
+        "too_large": f"is larger than the {APP_FILES_CAP >> 20} MiB cap; not read",
+        "failed": "could not be read",
+    }
+    return f"app file {shown}: {reasons.get(kind) or _NOT_READ.get(kind, 'could not be read')}"
 
 
 def _wait_for_job(in_dir: Path, limit_s: float = JOB_WAIT_S) -> dict[str, Any] | None:

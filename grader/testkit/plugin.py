@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from grader.testkit.app_files import AppFileError, AppFiles
 from grader.testkit.client import Client, Exchange, Response
 from grader.testkit.source import Source
 
@@ -35,13 +36,16 @@ DEFAULT_TEST_TIMEOUT_S = 10.0
 DEFAULT_SKILL = "general"
 READY_WAIT_S = 120.0
 MAX_EXCHANGES = 20  # per failing test: the last ones, where the promise broke
+APP_FILES_COPY_TIMEOUT_S = 5.0  # at most half the test's own timeout
 REQUIREMENT_ID = re.compile(r"^R[1-9]\d{0,3}$")
+HINT_CHARS = 300  # a hint is a sentence for candidates, not a walkthrough
 
 MARKERS = (
     "weight(n): the test's weight in the score (a positive number; default 1)",
     "skill(name): the skill the report groups the test under (default: GRADER_DEFAULT_SKILL)",
     "visible: candidates may see this test in full (name, docstring, message)",
     'requirement(*ids): the statement\'s numbered requirements the test checks ("R1", "R4")',
+    "hint(text): advice a candidate who fails this hidden test reads (never its name or checks)",
 )
 
 
@@ -58,6 +62,7 @@ class Settings:
     app_env: Mapping[str, str] = field(default_factory=dict)  # GRADER_APP_ENV: manifest's env
     shuffle_seed: int | None = None  # GRADER_SHUFFLE_SEED: run the tests in a seeded random order
     fail_fast: bool = False  # GRADER_FAIL_FAST=1: stop at the first failure (mutation testing)
+    app_files_socket: Path | None = None  # GRADER_APP_FILES_SOCKET: where to ask for app files
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> Settings:
@@ -81,6 +86,7 @@ class Settings:
         source_dir = value("GRADER_SOURCE_DIR")
         results_file = value("GRADER_RESULTS_FILE")
         ready_file = value("GRADER_READY_FILE")
+        app_files_socket = value("GRADER_APP_FILES_SOCKET")
         try:
             app_env = json.loads(value("GRADER_APP_ENV") or "{}")
         except json.JSONDecodeError as e:
@@ -98,6 +104,7 @@ class Settings:
             app_env={str(k): str(v) for k, v in app_env.items()},
             shuffle_seed=int(seed_text) if seed_text is not None else None,
             fail_fast=value("GRADER_FAIL_FAST") == "1",
+            app_files_socket=Path(app_files_socket) if app_files_socket else None,
         )
 
 
@@ -177,6 +184,31 @@ def app_env(pytestconfig: pytest.Config) -> dict[str, str]:
     return dict(pytestconfig.stash[_SETTINGS].app_env)
 
 
+@pytest.fixture
+def app_files(
+    pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory
+) -> Generator[AppFiles, None, None]:
+    """Return read-only snapshots of the files the app wrote in its folder, taken when asked.
+
+    SQLite connections it opened are closed, and its snapshots deleted, when the test ends.
+    """
+    settings = pytestconfig.stash[_SETTINGS]
+    if settings.app_files_socket is None:
+        pytest.fail(
+            "GRADER_APP_FILES_SOCKET is not set: the grader's supervisor sets it to the socket "
+            "it copies the app's files through (a suite run by hand has no app_files)",
+            pytrace=False,
+        )
+    files = AppFiles(
+        settings.app_files_socket,
+        tmp_path_factory.mktemp("app-files"),
+        copy_timeout_s=min(APP_FILES_COPY_TIMEOUT_S, settings.test_timeout_s / 2),
+        query_timeout_s=settings.test_timeout_s,
+    )
+    yield files
+    files.close()
+
+
 # -- results --------------------------------------------------------------------------------
 
 
@@ -196,6 +228,7 @@ class _Row:
     weight: float
     visible: bool
     requirements: list[str] = field(default_factory=list)
+    hint: str | None = None
     invalid: str | None = None
     phases: dict[str, _Phase] = field(default_factory=dict)
 
@@ -236,6 +269,7 @@ class _Row:
             "weight": self.weight,
             "visible": self.visible,
             "requirements": self.requirements,
+            "hint": self.hint,
             "outcome": outcome,
             "message": _shorten(message) if message is not None else None,
             "duration_s": round(sum(p.duration_s for p in self.phases.values()), 6),
@@ -398,6 +432,17 @@ def _describe(item: pytest.Item, default_skill: str) -> _Row:
             )
             continue
         requirements += [i for i in ids if i not in requirements]
+    hint = None
+    marker = item.get_closest_marker("hint")
+    if marker is not None:
+        value = marker.args[0] if len(marker.args) == 1 and not marker.kwargs else None
+        if isinstance(value, str) and value.strip() and len(value.strip()) <= HINT_CHARS:
+            hint = " ".join(value.split())
+        else:
+            problems.append(
+                f"invalid hint marker {_marker_text(marker)}: use one sentence of at most "
+                f'{HINT_CHARS} characters, as in @pytest.mark.hint("a failed login answers 401")'
+            )
     return _Row(
         id=item.nodeid,
         name=item.name,
@@ -406,6 +451,7 @@ def _describe(item: pytest.Item, default_skill: str) -> _Row:
         weight=weight,
         visible=item.get_closest_marker("visible") is not None,
         requirements=sorted(requirements, key=lambda i: int(i[1:])),
+        hint=hint,
         invalid="; ".join(problems) or None,
     )
 
@@ -477,7 +523,7 @@ def _message(report: pytest.TestReport) -> str | None:
     # (pytest drops it only sometimes); "Failed: " comes from pytest.fail; the client's errors
     # need no module path to be clear.
     text = text.removeprefix("AssertionError: ").removeprefix("Failed: ")
-    text = text.removeprefix(f"{Client.__module__}.")
+    text = text.removeprefix(f"{Client.__module__}.").removeprefix(f"{AppFileError.__module__}.")
     return clean_message(text)
 
 

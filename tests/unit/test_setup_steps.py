@@ -96,11 +96,12 @@ def test_a_failing_step_ends_the_run_as_app_failed_with_its_exit_and_output(
     assert "no table user" in result.app_log
 
 
-def test_a_missing_program_is_a_step_that_could_not_start(tmp_path, bare, settings):
+def test_a_missing_program_fails_as_a_shell_would_say(tmp_path, bare, settings):
     result = _grade(tmp_path, bare, settings, ["flsk --app app init-db"])
     assert result.status == "app_failed"
     assert result.reason == (
-        "set-up step 1 (`flsk --app app init-db`) could not start: No such file or directory"
+        "set-up step 1 (`flsk --app app init-db`) failed with exit 127:\n"
+        "flsk: No such file or directory"
     )
 
 

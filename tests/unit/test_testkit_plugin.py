@@ -27,6 +27,7 @@ GRADER_VARIABLES = (
     "GRADER_SHUFFLE_SEED",
     "GRADER_FAIL_FAST",
     "GRADER_APP_ENV",
+    "GRADER_APP_FILES_SOCKET",
 )
 
 
@@ -330,6 +331,27 @@ def test_client_fixture_needs_the_app_url(run_suite: Any) -> None:
     row = document["tests"][0]
     assert row["outcome"] == "error"
     assert row["message"].startswith("GRADER_APP_URL is not set")
+
+
+def test_app_files_fixture_needs_the_supervisor_socket(run_suite: Any) -> None:
+    _, document = run_suite(
+        {"test_files.py": "def test_files(app_files):\n    app_files.read_text('x')\n"}
+    )
+    row = document["tests"][0]
+    assert row["outcome"] == "error"
+    assert row["message"].startswith("GRADER_APP_FILES_SOCKET is not set")
+
+
+def test_app_files_without_a_service_fail_the_test_clearly(run_suite: Any, tmp_path: Path) -> None:
+    _, document = run_suite(
+        {"test_files.py": "def test_files(app_files):\n    app_files.read_text('x.txt')\n"},
+        GRADER_APP_FILES_SOCKET=str(tmp_path / "absent.sock"),
+    )
+    row = document["tests"][0]
+    assert row["outcome"] == "failed"
+    assert row["message"].startswith(
+        "AppFileError: app file x.txt: the grader's copy service is unavailable"
+    ), row["message"]
 
 
 def test_failed_test_reports_every_exchange_in_order(run_suite: Any) -> None:

@@ -77,6 +77,7 @@ def test_non_admin_gets_403_on_admin_export(user_client):
 
 @pytest.mark.requirement("R15", "R2")
 @pytest.mark.weight(4)
+@pytest.mark.hint("Check the caller's role on every admin action, whoever the request names.")
 def test_user_cannot_grant_themselves_admin(user_client, exported_users):
     """A non-admin's PUT /admin/users/<own id>/role answers 403 and the role stays user"""
     http, username, user_id = user_client
@@ -191,6 +192,7 @@ def test_promotion_applies_on_the_next_request(user_client, admin_client):
 
 @pytest.mark.requirement("R18")
 @pytest.mark.weight(3)
+@pytest.mark.hint("A change of role must apply from the user's next request, not next login.")
 def test_demotion_applies_on_the_next_request(register, make_client, login, admin_client):
     """An admin who is demoted loses admin access on their very next request (no cached role)"""
     username, password, user_id = register()

@@ -13,6 +13,7 @@ WERKZEUG_HASH = re.compile(r"(scrypt|pbkdf2):[^$]+\$[^$]+\$[0-9a-f]{32,}")
 
 
 @pytest.mark.weight(3)
+@pytest.mark.hint("Passwords must never be stored as they were sent.")
 def test_stored_password_is_not_plaintext(register, exported_users):
     """The stored password_hash of a new user is not the password and does not contain it"""
     username, password, _ = register("plain-text-is-bad-42")

@@ -84,6 +84,7 @@ def _assert_falls_back_to_dashboard(make_client, login, where_browser_goes, user
 
 @pytest.mark.requirement("R8")
 @pytest.mark.weight(1)
+@pytest.mark.hint("After a login, follow only a `next` that stays on this site.")
 def test_a_next_to_another_host_falls_back_to_dashboard(
     make_client, read_only_user, login, where_browser_goes
 ):

@@ -82,6 +82,7 @@ def test_unknown_username_is_a_401_json_error(client, new_username, login):
 
 @pytest.mark.requirement("R9")
 @pytest.mark.weight(4)
+@pytest.mark.hint("A failed login must answer 401, not crash.")
 def test_failed_logins_do_not_crash(make_client, read_only_user, new_username, login):
     """A failed login (wrong password, unknown username, empty form) never answers 5xx"""
     username, password, _ = read_only_user

@@ -9,6 +9,7 @@ pytestmark = [pytest.mark.skill("integrity")]
 
 @pytest.mark.weight(5)
 @pytest.mark.requirement("R13")
+@pytest.mark.hint("A duplicate must be refused as a conflict, not crash the app.")
 def test_duplicate_isbn_is_409(client, new_author, new_book, json_error):
     """A second POST /books with a taken ISBN answers 409 with a JSON error, not a 500"""
     author = new_author()
@@ -41,6 +42,7 @@ def test_name_taken_once_stripped_is_409(client, author_name, json_error):
 
 @pytest.mark.weight(2)
 @pytest.mark.requirement("R13")
+@pytest.mark.hint("After a database error, the app must serve the next request normally.")
 def test_the_app_keeps_working_after_a_conflict(client, author_name, new_author, new_book):
     """After a 409 (a rolled-back insert), the next valid POSTs succeed"""
     author = new_author()

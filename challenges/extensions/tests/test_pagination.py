@@ -132,6 +132,7 @@ def test_per_page_limit_on_both_sides(client, new_author, isbn):
 @pytest.mark.weight(2)
 @pytest.mark.requirement("R18")
 @pytest.mark.parametrize("name", ["page", "per_page", "author_id"])
+@pytest.mark.hint("Paging arguments come from the query string: refuse values that are not valid.")
 def test_bad_paging_arguments_are_400(client, name):
     """page, per_page or author_id that is not a whole number (at least 1 for pages) is 400"""
     values = ["two", "1.5", "-1", ""] + (["0"] if name != "author_id" else [])
@@ -155,6 +156,7 @@ def test_lowest_paging_values_are_accepted(client):
 
 @pytest.mark.weight(1)
 @pytest.mark.requirement("R17")
+@pytest.mark.hint("Ask yourself what a page past the last one should answer; the statement says.")
 def test_page_past_the_end_is_404(client, new_author, new_book):
     """With 3 books and per_page 2, page 2 is served (one book) and page 3 answers 404"""
     author_id = new_author()["id"]

@@ -25,7 +25,7 @@ def load_user(user_id):
 def create_app():
     app = Flask(__name__)
     app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY", "dev")
-    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///users.db"
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///auth.sqlite"
     db.init_app(app)
     login_manager.init_app(app)
 

@@ -44,7 +44,7 @@ def get_int_arg(name, default):
 def create_app():
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
-    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "catalogue.db")
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "library.sqlite")
     db.init_app(app)
     with app.app_context():
         db.create_all()

@@ -13,7 +13,7 @@ login_manager.login_view = "auth.login"
 def create_app():
     app = Flask(__name__, instance_relative_config=True)
     app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
-    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "app.db")
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "auth.sqlite")
     os.makedirs(app.instance_path, exist_ok=True)
 
     db.init_app(app)

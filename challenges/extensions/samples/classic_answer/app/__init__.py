@@ -9,7 +9,7 @@ def create_app():
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
-        app.instance_path, "catalogue.sqlite"
+        app.instance_path, "library.sqlite"
     )
 
     db.init_app(app)
