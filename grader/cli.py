@@ -208,7 +208,8 @@ def validate_command(
             )
             for check in report.checks:
                 detail = check.detail.replace("\n", "\n         ")
-                click.echo(f"  {'ok ' if check.ok else 'BAD'}  {check.name}: {detail}")
+                label = "ok  " if check.ok else "skip" if check.skipped else "BAD "
+                click.echo(f"  {label} {check.name}: {detail}")
             if not report.ok:
                 failed.append(challenge.slug)
     if mutants:

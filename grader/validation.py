@@ -29,6 +29,14 @@ FAILURES_SHOWN = 3  # a failing reference's first failing tests named in validat
 MIN_HIDDEN_TESTS = 12
 MIN_VISIBLE_TESTS = 2
 MIN_SAMPLES = 3
+# The checks that read the reference's tests: skipped, by these names, when it was not graded.
+FLAKY_CHECK = "no test changes outcome between runs or orders"
+SHAPE_CHECK = (
+    f"suite has >= {MIN_HIDDEN_TESTS} hidden and >= {MIN_VISIBLE_TESTS} visible tests"
+)
+SKILLS_CHECK = "skills match the manifest"
+REQUIREMENTS_CHECK = "every numbered requirement is tested"
+SUITE_CHECKS = (FLAKY_CHECK, SHAPE_CHECK, SKILLS_CHECK, REQUIREMENTS_CHECK)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ class Check:
     name: str
     ok: bool
     detail: str
+    skipped: bool = False  # not run: what it checks needs an earlier check to pass
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,10 @@ class ValidationReport:
 
     def add(self, name: str, ok: bool, detail: str) -> None:
         self.checks.append(Check(name, ok, detail))
+
+    def skip(self, name: str, why: str) -> None:
+        """Record a check that could not run; it fails the report, but says it was not run."""
+        self.checks.append(Check(name, False, f"skipped: {why}", skipped=True))
 
 
 def _describe(result: Result) -> str:
@@ -163,10 +176,15 @@ def validate_challenge(
         below is None,
         scores + (_cause(below) if below is not None else ""),
     )
-    _check_flaky(orders, references, report)
-    _check_suite_shape(references[0], report)
-    _check_skills(challenge, references[0], report)
-    _check_requirements(challenge, references[0], report)
+    unrun = next((r for r in references if r.status != "graded"), None)
+    if unrun is None:
+        _check_flaky(orders, references, report)
+        _check_suite_shape(references[0], report)
+        _check_skills(challenge, references[0], report)
+        _check_requirements(challenge, references[0], report)
+    else:  # no tests ran: "0 hidden, 0 visible" would blame the suite for the reference
+        for name in SUITE_CHECKS:
+            report.skip(name, f"the reference was not graded ({unrun.status})")
     starter = results[REFERENCE_RUNS]
     report.add(
         f"starter runs and scores at most {challenge.starter_max:g}",
@@ -185,7 +203,7 @@ def validate_challenge(
         ", ".join(s.name for s in challenge.samples) or "no [samples.*] in the manifest",
     )
     if mutants and below is not None:
-        report.add("mutation testing", False, "not run: the reference must score 100 first")
+        report.skip("mutation testing", "the reference must score 100 first")
     elif mutants:
         report.mutation = run_mutants(
             challenge,
@@ -324,7 +342,7 @@ def _check_flaky(orders: list[int | None], runs: list[Result], report: Validatio
             outcomes.setdefault(test.id, {}).setdefault(test.outcome, []).append(label)
     unstable = {test: seen for test, seen in outcomes.items() if len(seen) > 1}
     report.add(
-        "no test changes outcome between runs or orders",
+        FLAKY_CHECK,
         not unstable,
         "; ".join(
             f"{test}: "
@@ -356,7 +374,7 @@ def _check_requirements(challenge: Challenge, reference: Result, report: Validat
         shown = ", ".join(unmarked[:5]) + (" ..." if len(unmarked) > 5 else "")
         problems.append(f"{len(unmarked)} tests name no requirement: {shown}")
     report.add(
-        "every numbered requirement is tested",
+        REQUIREMENTS_CHECK,
         not problems,
         "; ".join(problems) or f"{len(declared)} requirements, each checked by a test",
     )
@@ -379,7 +397,7 @@ def _check_suite_shape(reference: Result, report: ValidationReport) -> None:
     hidden = sum(not t.visible for t in reference.tests)
     visible = sum(t.visible for t in reference.tests)
     report.add(
-        f"suite has >= {MIN_HIDDEN_TESTS} hidden and >= {MIN_VISIBLE_TESTS} visible tests",
+        SHAPE_CHECK,
         hidden >= MIN_HIDDEN_TESTS and visible >= MIN_VISIBLE_TESTS,
         f"{hidden} hidden, {visible} visible",
     )
@@ -398,4 +416,4 @@ def _check_skills(challenge: Challenge, reference: Result, report: ValidationRep
         )
         if part
     )
-    report.add("skills match the manifest", not detail, detail or ", ".join(challenge.skills))
+    report.add(SKILLS_CHECK, not detail, detail or ", ".join(challenge.skills))

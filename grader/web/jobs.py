@@ -232,7 +232,7 @@ def execute_validation(version_id: str) -> None:
         outcome, reason, checks = FAILED, f"validation broke ({type(exc).__name__})", []
     else:
         checks = [asdict(check) for check in report.checks]
-        failed = [c.name for c in report.checks if not c.ok]
+        failed = [c.name for c in report.checks if not c.ok and not c.skipped]
         outcome = FAILED if failed else PASSED
         reason = f"failed: {', '.join(failed)}" if failed else "every check passed"
     version.validation_state = outcome

@@ -147,3 +147,22 @@ def test_a_failing_reference_is_explained_by_its_tests_and_the_app_log():
     assert _cause(run) == (
         "\nt.py::a: assert 500 == 200\napp log: sqlite3.OperationalError: no such table: user"
     )
+
+
+def test_a_reference_that_never_ran_skips_the_checks_that_read_its_tests(tmp_path, settings):
+    """A broken reference is the finding; "0 hidden, 0 visible" would blame the suite."""
+    from grader.validation import SUITE_CHECKS, validate_challenge
+
+    root = tmp_path / "mutation-probe"
+    shutil.copytree(PROBE, root)
+    (root / "solution" / "app.py").write_text("def broken(:\n")
+    report = validate_challenge(
+        load_challenge(root), sandbox=BareSandbox(), settings=settings, mutants=5
+    )
+    assert not report.ok
+    reference = next(c for c in report.checks if c.name.startswith("reference scores 100"))
+    assert not reference.ok and not reference.skipped and "app_failed" in reference.detail
+    skipped = {c.name: c.detail for c in report.checks if c.skipped}
+    assert set(skipped) == {*SUITE_CHECKS, "mutation testing"}
+    assert skipped[SUITE_CHECKS[1]] == "skipped: the reference was not graded (app_failed)"
+    assert all(c.ok for c in report.checks if c.name.startswith("starter"))
