@@ -21,6 +21,7 @@ import contextlib
 import io
 import json
 import os
+import re
 import resource
 import selectors
 import signal
@@ -451,7 +452,7 @@ def supervise(layout: Layout, job: dict[str, Any], children: Children) -> dict[s
         _send_orders(app, _app_orders(job["entry"], port, layout.app_dir, app_env))
         # pytest starts collecting now and waits for `ready`, so both start-ups overlap.
         _send_orders(suite, _suite_orders(layout, job))
-        _wait_for_app(app, port, float(job["app_start_timeout_s"]), report, log)
+        _wait_for_app(app, layout.app_dir, port, float(job["app_start_timeout_s"]), report, log)
         timings["app_start_s"] = time.monotonic() - app_started_at
         if report["app"]["started"]:
             report["phase"] = "suite"
@@ -576,6 +577,7 @@ def _send_orders(child: subprocess.Popen[bytes], orders: dict[str, Any] | None) 
 
 def _wait_for_app(
     app: subprocess.Popen[bytes],
+    app_dir: Path,
     port: int,
     timeout_s: float,
     report: dict[str, Any],
@@ -589,7 +591,7 @@ def _wait_for_app(
                 "started": False,
                 "failure": "exited",
                 "reason": f"the app exited with code {app.returncode} before it served "
-                f"any request{_startup_error(tail)}",
+                f"any request{_startup_error(tail, app_dir)}",
             }
             return
         if _port_open(port) and app.poll() is None:
@@ -607,13 +609,29 @@ def _wait_for_app(
         time.sleep(0.01)
 
 
-def _startup_error(log_tail: str) -> str:
-    """Name the last exception line of the start-up log (SyntaxError, ImportError...)."""
-    for line in reversed(log_tail.strip().splitlines()):
-        text = line.strip()
+_FRAME = re.compile(r'\s*File "(?P<path>[^"]+)", line (?P<line>\d+)')
+
+
+def _startup_error(log_tail: str, app_dir: Path) -> str:
+    """Name the last exception line of the start-up log (SyntaxError, ImportError...) and the
+    deepest place in the candidate's own files it came from: the candidate's view shows this
+    reason, not the log, and "invalid syntax" alone does not say where."""
+    lines = log_tail.strip().splitlines()
+    for at in range(len(lines) - 1, -1, -1):
+        text = lines[at].strip()
         head = text.split(":", 1)[0]
         if head.endswith(("Error", "Exception", "Exit", "Interrupt")) and " " not in head:
-            return f": {text[:300]}"
+            return f": {text[:300]}{_own_frame(lines[:at], app_dir)}"
+    return ""
+
+
+def _own_frame(traceback_lines: list[str], app_dir: Path) -> str:
+    """`` (in app/models.py, line 12)`` for the last frame in the app's folder, if any."""
+    prefix = f"{app_dir}/"
+    for line in reversed(traceback_lines):
+        frame = _FRAME.match(line)
+        if frame and frame["path"].startswith(prefix):
+            return f" (in {frame['path'].removeprefix(prefix)[:200]}, line {frame['line']})"
     return ""
 
 

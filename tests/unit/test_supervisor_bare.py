@@ -139,3 +139,27 @@ def _processes_under(root: Path) -> list[str]:
         if str(root).encode() in environ and "State:\tZ" not in status:
             found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:200])
     return found
+
+
+@pytest.mark.parametrize(
+    ("files", "named"),
+    [
+        (
+            {"app.py": "from flask import Flask\napp = Flask(__name__)\n\ndef home(:\n"},
+            "SyntaxError: invalid syntax (in app.py, line 4)",
+        ),
+        (
+            {"app.py": "import models\napp = models.make()\n", "models.py": "x = 1\ny = z\n"},
+            "NameError: name 'z' is not defined (in models.py, line 2)",
+        ),
+    ],
+)
+def test_a_start_up_error_names_the_candidates_file_and_line(
+    files, named, probe_challenge, bare, settings, tmp_path
+):
+    """The candidate's view shows the reason, not the log: it must say where, as the log does."""
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    result = grade_path(challenge=probe_challenge, path=tmp_path, sandbox=bare, settings=settings)
+    assert result.status == "app_failed"
+    assert result.reason.endswith(f"any request: {named}"), result.reason
