@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -17,6 +16,7 @@ from grader.intake import load_submission
 from grader.reports import write_report_files
 from grader.results import Result
 from grader.sandbox import Sandbox, SuiteOptions
+from grader.tempdirs import INTAKE_PREFIX, owned_tempdir
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -57,7 +57,7 @@ def grade_path(
     With ``strict`` a refused submission raises SubmissionRejected instead (the CLI's exit 2).
     ``suite`` is validation's (see ``grading.grade``).
     """
-    with tempfile.TemporaryDirectory(prefix="grader-intake-") as tmp:
+    with owned_tempdir(INTAKE_PREFIX) as tmp:
         try:
             submission = load_submission(path, Path(tmp) / "submission")
         except SubmissionRejected as exc:

@@ -5,17 +5,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import signal
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
 
 import waitress
 from flask import Flask
 
 from grader.config import Settings
+from grader.tempdirs import INTAKE_PREFIX, reap
 from grader.web import create_app
 from grader.web.firstrun import FirstRun, ensure_admin, sync_bank
 from grader.web.jobs import EXTENSION
 from grader.web.schema import Upgrade, upgrade_database
+from grader.web.storage import TMP_PREFIXES
 
 THREADS = 8
 
@@ -29,9 +36,12 @@ class Prepared:
 
 
 def prepare(app: Flask) -> Prepared:
-    """Bring the database to the newest schema, create the first admin, make the challenge
-    bank available, then start the grading queue (which re-queues unfinished work)."""
+    """Remove what a killed server left in the temp folders, bring the database to the newest
+    schema, create the first admin, make the challenge bank available, then start the grading
+    queue (which re-queues unfinished work)."""
     web = app.extensions[EXTENSION]
+    reap(Path(tempfile.gettempdir()), [INTAKE_PREFIX])
+    reap(web.settings.data_dir / "tmp", TMP_PREFIXES)
     with app.app_context():
         upgrade = upgrade_database()
         first_run = ensure_admin(web.settings, password_method=app.config["PASSWORD_METHOD"])
@@ -57,33 +67,57 @@ def describe_upgrade(upgrade: Upgrade) -> str:
 
 def serve(*, settings: Settings, host: str, port: int, echo: Callable[[str], None]) -> None:
     """Create and prepare the app (schema, first admin, bank, workers), say how to sign in,
-    and serve until Ctrl-C; the workers are stopped on every exit path."""
+    and serve until Ctrl-C or SIGTERM; the workers (and their spare containers) are stopped on
+    every exit path but SIGKILL, whose leftovers the next start removes."""
     app = create_app({"SETTINGS": settings})
     echo(f"data folder: {settings.data_dir}")
     queue = app.extensions[EXTENSION].queue
     try:
-        prepared = prepare(app)
-        echo(describe_upgrade(prepared.upgrade))
-        url = f"http://{host}:{port}"
-        first = prepared.first_run
-        if first is not None:
-            if first.password:
-                echo(
-                    f"first run: sign in at {url}/login as {first.email} with password "
-                    f"{first.password} (shown once: change it under your account)"
-                )
-            else:
-                echo(
-                    f"first run: sign in at {url}/login as {first.email} with GRADER_ADMIN_PASSWORD"
-                )
-        if settings.session_cookie_secure:
-            echo(
-                "cookies are marked Secure: browsers send them over HTTPS (and to localhost) "
-                "only; serve behind TLS, or set GRADER_SESSION_COOKIE_SECURE=0 on a trusted "
-                "network"
-            )
-        echo(f"serving {url}/login and {url}/dashboard (Ctrl-C to stop)")
-        waitress.serve(app, host=host, port=port, threads=THREADS, ident="flask-grader")
+        with _sigterm_as_exit():
+            prepared = prepare(app)
+            url = f"http://{host}:{port}"
+            for line in _start_lines(prepared, settings, url):
+                echo(line)
+            waitress.serve(app, host=host, port=port, threads=THREADS, ident="flask-grader")
     finally:
         if queue is not None:
             queue.stop()
+
+
+def _start_lines(prepared: Prepared, settings: Settings, url: str) -> list[str]:
+    """What the operator reads once the server is ready: the database, how to sign in."""
+    lines = [describe_upgrade(prepared.upgrade)]
+    first = prepared.first_run
+    if first is not None and first.password:
+        lines.append(
+            f"first run: sign in at {url}/login as {first.email} with password "
+            f"{first.password} (shown once: change it under your account)"
+        )
+    elif first is not None:
+        lines.append(
+            f"first run: sign in at {url}/login as {first.email} with GRADER_ADMIN_PASSWORD"
+        )
+    if settings.session_cookie_secure:
+        lines.append(
+            "cookies are marked Secure: browsers send them over HTTPS (and to localhost) "
+            "only; serve behind TLS, or set GRADER_SESSION_COOKIE_SECURE=0 on a trusted "
+            "network"
+        )
+    lines.append(f"serving {url}/login and {url}/dashboard (Ctrl-C to stop)")
+    return lines
+
+
+@contextmanager
+def _sigterm_as_exit() -> Iterator[None]:
+    """Let SIGTERM (systemd, docker stop, kill) end waitress as Ctrl-C does, so that the
+    ``finally`` that stops the workers and removes the spare containers runs; the exit is a
+    clean one (0), as a service manager expects of a stop it asked for."""
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise SystemExit(0)
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

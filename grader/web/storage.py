@@ -21,7 +21,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from contextlib import suppress
@@ -32,8 +31,11 @@ from grader.challenges import SLUG, read_manifest
 from grader.errors import ChallengeError, InputRejected, SubmissionRejected
 from grader.intake import IntakeLimits, MiB, Submission, is_junk, submission_from_bytes
 from grader.results import Result, load_result
+from grader.tempdirs import owned_mkdtemp, owned_tempdir
 
 FOLDERS = ("submissions", "runs", "challenges", "tmp")
+# What tmp/ holds while a request checks or stores an upload; a killed server's are reaped.
+TMP_PREFIXES = ("intake-", "store-", "challenge-")
 SECRET_FILE = "secret_key"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
@@ -116,7 +118,7 @@ def check_upload(uploads: Sequence[Upload], tmp_dir: Path) -> CheckedUpload:
         if len(set(names)) != len(names):
             raise SubmissionRejected("two files have the same name: send a .zip instead")
         name, data = "files.zip", _zip_files(files)
-    with tempfile.TemporaryDirectory(dir=tmp_dir, prefix="intake-") as tmp:
+    with owned_tempdir(TMP_PREFIXES[0], tmp_dir) as tmp:
         checked: Submission = submission_from_bytes(name, data, Path(tmp) / "submission")
     source_name = files[0].name if len(files) == 1 else ", ".join(f.name for f in files)
     return CheckedUpload(
@@ -139,7 +141,7 @@ def store_submission(data_dir: Path, submission_id: str, upload: CheckedUpload) 
     """Write the upload durably to ``submissions/<id>/``; return the path to grade (relative)."""
     parent = data_dir / "submissions"
     final = parent / submission_id
-    partial = Path(tempfile.mkdtemp(dir=data_dir / "tmp", prefix="store-"))
+    partial = owned_mkdtemp(TMP_PREFIXES[1], data_dir / "tmp")
     try:
         files_dir = partial / "files"
         files_dir.mkdir(mode=0o700)
@@ -199,7 +201,7 @@ def unpack_challenge(data_dir: Path, name: str, data: bytes, version_id: str) ->
             ".tar or .tar.gz"
         )
     home = data_dir / "challenges" / version_id
-    with tempfile.TemporaryDirectory(dir=data_dir / "tmp", prefix="challenge-") as tmp:
+    with owned_tempdir(TMP_PREFIXES[2], data_dir / "tmp") as tmp:
         tree = Path(tmp) / "tree"
         submission_from_bytes(safe_name(name), data, tree, limits=CHALLENGE_LIMITS)
         slug = challenge_slug(tree)

@@ -105,3 +105,32 @@ def test_serve_help_names_host_and_port() -> None:
         [str(GRADER), "serve", "--help"], capture_output=True, text=True, check=True
     )
     assert "--host" in result.stdout and "--port" in result.stdout
+
+
+def test_sigterm_stops_serve_cleanly_and_a_start_removes_a_killed_ones_leftovers(
+    tmp_path: Path, bank: Path
+) -> None:
+    """`kill -9` leaves unpacked submissions behind; the next start removes them. SIGTERM
+    (systemd, docker stop) runs the same shutdown as Ctrl-C: workers and spares stopped."""
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    temp, data_dir = tmp_path / "temp", tmp_path / "grader-data"
+    left = [temp / f"grader-intake-{dead.pid}-x1", data_dir / "tmp" / f"store-{dead.pid}-x2"]
+    for folder in left:
+        (folder / "submission").mkdir(parents=True)
+    port = _free_port()
+    os.environ["TMPDIR"], previous = str(temp), os.environ.get("TMPDIR")
+    try:
+        process = _serve(data_dir, bank, port)
+    finally:
+        if previous is None:
+            del os.environ["TMPDIR"]
+        else:
+            os.environ["TMPDIR"] = previous
+    try:
+        _lines_until_serving(process)
+        assert not any(folder.exists() for folder in left)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(15) == 0
+    finally:
+        _stop(process)
