@@ -55,9 +55,16 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+def _at_least_one(form: FlaskForm, field: MultiCheckboxField) -> None:
+    """A required choice among checkboxes. DataRequired would mark every checkbox `required`,
+    and a browser then refuses a form with any of them unticked."""
+    if not field.data:
+        raise ValidationError("Choose at least one challenge.")
+
+
 class AssessmentForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
-    challenges = MultiCheckboxField("Challenges", validators=[DataRequired()])
+    challenges = MultiCheckboxField("Challenges", validators=[_at_least_one])
     opens_at = DateTimeLocalField(
         "Opens (UTC)", format=DATETIME_FORMAT, validators=[DataRequired()]
     )

@@ -172,10 +172,19 @@ def test_assessment_is_created_from_the_form(
     assert "Spring round" in page and "Invite a candidate" in page
 
 
+def test_a_subset_of_challenges_can_be_ticked(client: FlaskClient, auth: AuthActions) -> None:
+    """Browsers refuse a form while any `required` checkbox is unticked: none may carry it."""
+    auth.login()
+    form = client.get("/admin/assessments/new").get_data(as_text=True)
+    boxes = re.findall(r"<input[^>]*type=\"checkbox\"[^>]*>", form)
+    assert len(boxes) >= 2
+    assert not [box for box in boxes if "required" in box]
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"challenges": []}, "This field is required"),
+        ({"challenges": []}, "Choose at least one challenge"),
         ({"closes_at": "2020-01-01T00:00"}, "close after it opens"),
         ({"challenges": ["sessions"]}, "not a valid choice"),
     ],
