@@ -131,6 +131,19 @@ def _wants_json() -> bool:
 def _error_response(code: int, title: str, message: str) -> tuple[Any, int]:
     if _wants_json():
         return jsonify(error=title, message=message), code
+    token = (request.view_args or {}).get("token") if request.blueprint == "candidate" else None
+    if isinstance(token, str):  # a candidate's page: their navigation, not the staff sign-in
+        from grader.web.candidate import invite_for_error_page  # the blueprint imports this module
+
+        page = render_template(
+            "candidate/error.html",
+            code=code,
+            title=title,
+            message=message,
+            token=token,
+            invite=invite_for_error_page(token),
+        )
+        return page, code
     return render_template("error.html", code=code, title=title, message=message), code
 
 

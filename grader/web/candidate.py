@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
+from sqlalchemy.exc import SQLAlchemyError
 
 from grader.errors import SubmissionRejected
 from grader.web.db import (
@@ -73,6 +74,19 @@ def _invite(token: str) -> Invite:
 
 
 _UNKNOWN_LINK = "This invite link is not valid. Check that you copied the whole link."
+
+
+def invite_for_error_page(token: str) -> Invite | None:
+    """The invite an error page on a candidate's URL may show navigation for: one this token
+    opens and nobody withdrew. Looks only: no rate-limit count, no last-seen update."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return None
+    try:
+        invite = db.session.scalar(db.select(Invite).filter_by(token_hash=hash_token(token)))
+    except SQLAlchemyError:  # the error being shown may be the database's
+        db.session.rollback()
+        return None
+    return invite if invite is not None and invite.revoked_at is None else None
 
 
 def _challenge(invite: Invite, slug: str) -> tuple[Challenge, ChallengeVersion]:

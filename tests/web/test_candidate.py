@@ -155,6 +155,17 @@ def test_oversized_upload_gets_a_413_page(client: FlaskClient, world: World) -> 
     page = response.get_data(as_text=True)
     assert "larger than the limit of 1 MiB" in page
     assert "<html" in page
+    # the candidate keeps their navigation and a way back, never the staff sign-in
+    assert f'href="/invite/{world.token_a}"' in page and "Back to your assessment" in page
+    assert "/login" not in page and "start page" not in page
+
+
+def test_an_unknown_invite_link_page_offers_no_staff_sign_in(client: FlaskClient) -> None:
+    response = client.get("/invite/not-a-real-token-at-all")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Open the invite link the hiring team sent you" in page
+    assert "/login" not in page and "start page" not in page
 
 
 def test_upload_without_csrf_token_is_400(client: FlaskClient, world: World) -> None:
