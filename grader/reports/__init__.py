@@ -59,14 +59,15 @@ def render_report(result: Result) -> str:
     )
 
 
-def render_candidate(result: Result) -> str:
+def render_candidate(result: Result, *, embedded: bool = False) -> str:
     """Render the candidate's view: visible tests in full, hidden tests only as counts per skill.
 
     The template receives a CandidateView, never the Result: hidden tests' names, messages,
-    exchanges and the app log cannot reach the page.
+    exchanges and the app log cannot reach the page. ``embedded`` leaves out the page's own
+    header, for a frame in a page that has one.
     """
     view = views.candidate_view(result)
-    return _render("candidate.html", v=view, gauge=charts.gauge(view.score))
+    return _render("candidate.html", v=view, gauge=charts.gauge(view.score), embedded=embedded)
 
 
 def render_assessment(candidate: str, results: Sequence[tuple[Result, str]]) -> str:

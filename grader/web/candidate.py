@@ -242,4 +242,4 @@ def feedback(token: str, submission_id: str) -> Any:
     if not finished:
         abort(404, "This submission has no result yet.")
     result = read_result(state().settings.data_dir, finished[-1].result_dir)
-    return document_response(render_candidate(result))
+    return document_response(render_candidate(result, embedded=True))
