@@ -44,10 +44,12 @@ docker:
 	sandboxes/host-setup.sh
 
 # Test-only system packages from Debian: Chromium for browser tests (Playwright's own browser
-# download is not used) and PostgreSQL, which the web tests start on loopback and stop after.
+# download is not used), PostgreSQL and Redis, which the web and worker tests start on loopback
+# and stop after.
 test-deps:
 	@missing=""; command -v chromium >/dev/null || missing="chromium"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ] && [ -f /etc/debian_version ]; then \
 			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

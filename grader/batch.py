@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.challenges import Challenge
+from grader.cohort import SCORES_CSV, write_cohort_files
 from grader.config import Settings
 from grader.errors import GraderError, InputRejected, OutputError
 from grader.grading import unrun_result
@@ -90,21 +91,36 @@ def discover(challenges: Sequence[Challenge], submissions_dir: Path) -> list[Bat
 def run_batch(
     *,
     items: Sequence[BatchItem],
-    sandbox: Sandbox,
+    sandbox: Sandbox | None,
     settings: Settings,
     out_dir: Path,
     workers: int,
     on_done: Callable[[str], None] = lambda _: None,
     title: str = "",
+    grade_item: Callable[[BatchItem], Result] | None = None,
 ) -> BatchOutcome:
-    """Grade every item in parallel, write each one's files, the index and assessments."""
+    """Grade every item in parallel, write each one's files, the index and assessments.
+
+    ``grade_item`` grades one present submission elsewhere (on Celery workers: see
+    grader.workers.batch) instead of in ``sandbox``; any error it raises becomes the item's result.
+    """
+    if grade_item is None:
+        assert sandbox is not None, "a local batch grades in a sandbox"
+        local_sandbox = sandbox
+
+        def grade_item(item: BatchItem) -> Result:
+            assert item.path is not None
+            return grade_path(
+                challenge=item.challenge, path=item.path, sandbox=local_sandbox, settings=settings
+            )
+
     taken: set[str] = set()
     folders = {
         name: _folder_name(name, taken) for name in dict.fromkeys(i.candidate for i in items)
     }
 
     def grade_one(item: BatchItem) -> tuple[Result, str]:
-        result = _grade_safely(item, sandbox, settings)
+        result = _grade_safely(item, grade_item)
         result = replace(result, candidate=item.candidate)
         relative = f"{folders[item.candidate]}/{item.challenge.slug}"
         line = f"{item.candidate} / {item.challenge.slug}: {result.status} {result.score:g}"
@@ -120,8 +136,24 @@ def run_batch(
         for candidate, folder in folders.items():
             mine = [(r, link.split("/", 1)[1]) for r, link in rows if r.candidate == candidate]
             _write_page(out_dir / folder / "assessment.html", render_assessment(candidate, mine))
+    cohort = write_cohort_files(
+        out_dir=out_dir,
+        rows=rows,
+        challenges=list({i.challenge.slug: i.challenge for i in items}.values()),
+        sources=[i.path for i in items],
+        threshold=settings.similarity_threshold,
+        workers=workers,
+    )
     index = out_dir / "index.html"
-    _write_page(index, render_index(rows, title or f"Batch of {len(folders)} candidates"))
+    page = render_index(
+        rows,
+        title or f"Batch of {len(folders)} candidates",
+        similarity=cohort.similarity,
+        pair_pages=cohort.pair_pages,
+        flags={link: cohort.flag(r, link) for r, link in rows},
+        scores_csv=SCORES_CSV,
+    )
+    _write_page(index, page)
     return BatchOutcome(rows, index)
 
 
@@ -133,16 +165,14 @@ def _write_page(path: Path, html: str) -> None:
         raise OutputError(f"could not write {path}: {exc.strerror or exc}") from exc
 
 
-def _grade_safely(item: BatchItem, sandbox: Sandbox, settings: Settings) -> Result:
+def _grade_safely(item: BatchItem, grade_item: Callable[[BatchItem], Result]) -> Result:
     """Grade one item; whatever goes wrong becomes this item's result, never the batch's end."""
     if item.path is None:
         return unrun_result(
             item.challenge, item.candidate, f"no submission for {item.challenge.slug} was found"
         )
     try:
-        return grade_path(
-            challenge=item.challenge, path=item.path, sandbox=sandbox, settings=settings
-        )
+        return grade_item(item)
     except GraderError as exc:
         return unrun_result(item.challenge, item.path.name, str(exc), status="sandbox_error")
     except Exception as exc:  # a grader bug must not cost the other candidates their results

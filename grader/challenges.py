@@ -152,6 +152,15 @@ class MutationSpec:
 
 
 @dataclass(frozen=True)
+class RubricItem:
+    """One line of the manual review's rubric: what tests cannot judge, and its points."""
+
+    name: str
+    points: float
+    description: str = ""
+
+
+@dataclass(frozen=True)
 class Challenge:
     """One challenge folder, checked: everything the engine needs to grade against it."""
 
@@ -173,6 +182,7 @@ class Challenge:
     caps: tuple[Cap, ...] = ()
     mutation: MutationSpec = field(default_factory=MutationSpec)
     setup: tuple[str, ...] = ()  # commands run in the app's folder before it starts
+    rubric: tuple[RubricItem, ...] = ()  # filled by staff in the web app, beside the score
 
     @property
     def tests_dir(self) -> Path:
@@ -204,7 +214,7 @@ def _require(
 
 MANIFEST_KEYS = (
     "id", "title", "question", "skills", "difficulty", "time_budget_minutes", "app", "limits",
-    "scoring", "samples", "mutation",
+    "scoring", "samples", "mutation", "rubric",
 )  # fmt: skip
 APP_KEYS = ("entry", "env", "setup")
 SETUP_MAX_STEPS = 10
@@ -213,6 +223,10 @@ SCORING_KEYS = ("starter_max", "formula", "caps")
 SAMPLE_KEYS = ("min", "max", "description")
 CAP_KEYS = ("name", "when", "max")
 MUTATION_KEYS = ("threshold", "equivalent")
+RUBRIC_KEYS = ("items",)
+RUBRIC_ITEM_KEYS = ("name", "points", "description")
+RUBRIC_MAX_ITEMS = 20
+RUBRIC_NAME_MAX_CHARS = 100
 
 
 def _only_known(table: dict[str, Any], known: tuple[str, ...], where: str) -> None:
@@ -349,6 +363,36 @@ def _mutation(table: dict[str, Any], where: str) -> MutationSpec:
     return MutationSpec(float(threshold), equivalent)
 
 
+def parse_rubric(table: dict[str, Any], where: str) -> tuple[RubricItem, ...]:
+    """Check ``[rubric]``: ``[[rubric.items]]`` each with a name, points and a description."""
+    here = f"{where} [rubric]"
+    _only_known(table, RUBRIC_KEYS, here)
+    items = table.get("items", [])
+    if not isinstance(items, list):
+        raise ChallengeError(f"{here}: items must be a list of tables ([[rubric.items]])")
+    if len(items) > RUBRIC_MAX_ITEMS:
+        raise ChallengeError(f"{here}: {len(items)} items; at most {RUBRIC_MAX_ITEMS}")
+    rubric: list[RubricItem] = []
+    for number, spec in enumerate(items, 1):
+        item = f"{where} [[rubric.items]] #{number}"
+        if not isinstance(spec, dict):
+            raise ChallengeError(f"{item}: must be a table with name and points")
+        _only_known(spec, RUBRIC_ITEM_KEYS, item)
+        name = _require(spec, "name", str, item).strip()
+        if not name or len(name) > RUBRIC_NAME_MAX_CHARS:
+            raise ChallengeError(f"{item}: name must be 1 to {RUBRIC_NAME_MAX_CHARS} characters")
+        if any(r.name.casefold() == name.casefold() for r in rubric):
+            raise ChallengeError(f"{item}: the name {name!r} is used twice")
+        points = _require(spec, "points", int | float, item)
+        if not (math.isfinite(points) and 0 < points <= 100):
+            raise ChallengeError(f"{item} ({name}): points must be more than 0 and at most 100")
+        description = spec.get("description", "")
+        if not isinstance(description, str):
+            raise ChallengeError(f"{item} ({name}): description must be text")
+        rubric.append(RubricItem(name, float(points), description.strip()))
+    return tuple(rubric)
+
+
 def _statement_requirements(root: Path) -> dict[str, str]:
     try:
         return parse_requirements((root / "README.md").read_text(encoding="utf-8"))
@@ -458,6 +502,7 @@ def load_challenge(root: Path) -> Challenge:
         caps=_caps(scoring, f"{where} [scoring]"),
         mutation=_mutation(_table(manifest, "mutation", where), where),
         setup=setup,
+        rubric=parse_rubric(_table(manifest, "rubric", where), where),
     )
 
 

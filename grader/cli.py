@@ -23,6 +23,7 @@ from grader.config import Settings, describe_settings, load_settings
 from grader.errors import GraderError
 from grader.pipeline import grade_path, open_sandbox, write_outputs
 from grader.progress import progress_lines
+from grader.results import Result
 
 # A result document holds capped logs and messages: far below this.
 RESULT_FILE_CAP = 64 << 20
@@ -259,19 +260,35 @@ def reap_command() -> None:
 @click.argument("challenge_refs", metavar="CHALLENGE...", nargs=-1, required=True)
 @click.argument("submissions", metavar="DIR", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for reports and the index.")
+@click.option(
+    "--broker",
+    metavar="URL",
+    help="Grade on the `grader worker`s of this Redis broker (redis://HOST:6379/0), not here.",
+)
 @click.pass_context
 def batch_command(
-    ctx: click.Context, challenge_refs: tuple[str, ...], submissions: Path, out: Path | None
+    ctx: click.Context,
+    challenge_refs: tuple[str, ...],
+    submissions: Path,
+    out: Path | None,
+    broker: str | None,
 ) -> None:
     """Grade every submission in DIR in parallel; write reports and an index; print its path.
 
     One challenge: each entry of DIR is a candidate's submission. Several: each sub-folder of
     DIR is a candidate with one entry per challenge slug (routing.zip, sessions/, ...).
+    With --broker, every worker that is up grades; the files and the index are the same.
     """
     settings = _settings(ctx)
     challenges = [find_challenge(ref, settings.challenges_dir) for ref in challenge_refs]
     items = discover(challenges, submissions)
-    _run_batch_and_print(settings, items, out or settings.reports_dir / f"batch-{submissions.name}")
+    out = out or settings.reports_dir / f"batch-{submissions.name}"
+    if broker:
+        from dataclasses import replace
+
+        _run_remote_batch_and_print(replace(settings, broker_url=broker), items, out)
+    else:
+        _run_batch_and_print(settings, items, out)
 
 
 @cli.command("demo")
@@ -309,19 +326,127 @@ def _run_batch_and_print(
     click.echo(outcome.index.resolve())
 
 
+def _run_remote_batch_and_print(settings: Settings, items: list[BatchItem], out: Path) -> None:
+    from grader.workers.batch import WAITERS, remote_grader
+
+    grade_item = remote_grader(settings)
+    with progress_lines(len(items), "grading") as done:
+        outcome = run_batch(
+            items=items,
+            sandbox=None,
+            settings=settings,
+            out_dir=out,
+            workers=min(WAITERS, len(items)),
+            on_done=done,
+            grade_item=grade_item,
+        )
+    click.echo(outcome.index.resolve())
+
+
 @cli.command("bench")
 @click.option(
-    "--runs", default=7, show_default=True, type=click.IntRange(1, 1000), help="Gradings per mode."
+    "--runs",
+    default=7,
+    show_default=True,
+    type=click.IntRange(1, 1000),
+    help="Gradings per mode (with --workers: rounds per mode).",
 )
 @click.option("--challenge", "challenge_ref", default="routing", show_default=True)
+@click.option(
+    "--workers",
+    "worker_counts",
+    metavar="K,K...",
+    help="Instead: gradings per minute with K at once, local pool against `grader worker` "
+    "through the broker (GRADER_BROKER_URL and GRADER_DATABASE_URL, or --broker).",
+)
+@click.option("--broker", metavar="URL", help="With --workers: the Redis broker to go through.")
+@click.option(
+    "--similarity",
+    "similarity_size",
+    type=click.IntRange(2, 100_000),
+    metavar="N",
+    help="Instead: time the similarity of N varied copies of the reference (no Docker).",
+)
 @click.pass_context
-def bench_command(ctx: click.Context, runs: int, challenge_ref: str) -> None:
+def bench_command(
+    ctx: click.Context,
+    runs: int,
+    challenge_ref: str,
+    worker_counts: str | None,
+    broker: str | None,
+    similarity_size: int | None,
+) -> None:
     """Grade the reference bare and sandboxed, cold and warm; print medians and ratios."""
-    from grader.bench import run_benchmark
+    from grader.bench import run_benchmark, run_throughput_benchmark
 
     settings = _settings(ctx)
     challenge = find_challenge(challenge_ref, settings.challenges_dir)
-    click.echo(run_benchmark(challenge=challenge, settings=settings, runs=runs).summary())
+    if similarity_size is not None:
+        from grader.similarity_bench import run_similarity_bench
+
+        bench = run_similarity_bench(
+            challenge=challenge,
+            size=similarity_size,
+            threshold=settings.similarity_threshold,
+            workers=settings.worker_count(),
+        )
+        click.echo(bench.summary())
+        return
+    if worker_counts is None:
+        click.echo(run_benchmark(challenge=challenge, settings=settings, runs=runs).summary())
+        return
+    try:
+        counts = [int(part) for part in worker_counts.split(",")]
+    except ValueError as exc:
+        raise click.BadParameter("a list of numbers such as 1,2", param_hint="--workers") from exc
+    if broker:
+        from dataclasses import replace
+
+        settings = replace(settings, broker_url=broker)
+    result = run_throughput_benchmark(
+        challenge=challenge, settings=settings, worker_counts=counts, runs=runs
+    )
+    click.echo(result.summary())
+
+
+@cli.command("worker")
+@click.option(
+    "--broker",
+    metavar="URL",
+    help="Redis broker, redis://HOST:6379/0 (default: GRADER_BROKER_URL).",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Gradings at once on this host (default: GRADER_WORKERS, else one per CPU core).",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Check the broker, the database, Docker and the sandbox image, then exit.",
+)
+@click.pass_context
+def worker_command(
+    ctx: click.Context, broker: str | None, concurrency: int | None, check: bool
+) -> None:
+    """Grade the web app's runs and batches sent through a Redis broker, on this host's Docker
+    (state in GRADER_DATABASE_URL, the web app's database)."""
+    from dataclasses import replace
+
+    settings = _settings(ctx)
+    if broker:
+        settings = replace(settings, broker_url=broker)
+    if check:
+        from grader.workers.health import run_checks
+
+        ok = run_checks(settings=settings, echo=click.echo)
+        raise click.exceptions.Exit(0 if ok else 1)
+    from grader.workers.command import run_worker
+
+    run_worker(
+        settings=settings, concurrency=concurrency or settings.worker_count(), echo=click.echo
+    )
 
 
 @cli.command("serve")
@@ -392,6 +517,30 @@ def config_command() -> None:
 )
 def report_command(result_file: Path, out: Path | None) -> None:
     """Re-render every report and export of a result document (beside it by default)."""
+    click.echo(write_outputs(_read_result_file(result_file), out or result_file.parent))
+
+
+@cli.command("diff")
+@click.argument("old_file", metavar="OLD", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("new_file", metavar="NEW", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+def diff_command(old_file: Path, new_file: Path, as_json: bool) -> None:
+    """Show what changed from result document OLD to NEW: score, status, tests, versions,
+    timings."""
+    import dataclasses
+    import json
+
+    from grader.diff import describe_diff, diff_results
+
+    diff = diff_results(_read_result_file(old_file), _read_result_file(new_file))
+    if as_json:
+        click.echo(json.dumps(dataclasses.asdict(diff), indent=2, sort_keys=True))
+    else:
+        click.echo("\n".join(describe_diff(diff)))
+
+
+def _read_result_file(result_file: Path) -> Result:
+    """Read and check a result document; InputRejected (exit 2) if it is missing or malformed."""
     from grader.errors import InputRejected
     from grader.results import load_result
 
@@ -405,7 +554,10 @@ def report_command(result_file: Path, out: Path | None) -> None:
         text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputRejected(f"cannot read {result_file}: {exc}") from exc
-    click.echo(write_outputs(load_result(text), out or result_file.parent))
+    try:
+        return load_result(text)
+    except InputRejected as exc:
+        raise InputRejected(f"{result_file}: {exc}") from exc
 
 
 def main() -> None:

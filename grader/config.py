@@ -46,6 +46,12 @@ class Settings:
     log_cap_bytes: int = _setting(64 * 1024, "bytes of the app's output kept")
     output_cap_bytes: int = _setting(8 * 1024 * 1024, "bytes read back from a container")
     workers: int = _setting(0, "parallel gradings in a batch (0: one per CPU core)")
+    similarity_threshold: float = _setting(
+        70.0,
+        "cohorts: flag two submissions to one challenge whose code shares at least this percent "
+        "of the smaller one's fingerprints (starter and statement code left out; see "
+        "grader.similarity); identical submissions are always flagged",
+    )
     mutants_max: int = _setting(
         400, "validation: most mutants of a reference graded (web app and --mutants; 0: none)"
     )

@@ -190,6 +190,17 @@ def to_gradescope(result: Result) -> dict[str, Any]:
     }
 
 
+def export_text(result: Result, name: str) -> str:
+    """The text of one downloadable file of a result: result.json, junit.xml, gradescope.json."""
+    if name == "result.json":
+        return result.to_json()
+    if name == "junit.xml":
+        return to_junit_xml(result)
+    if name == "gradescope.json":
+        return json.dumps(to_gradescope(result), indent=2) + "\n"
+    raise ValueError(f"no export called {name!r}")
+
+
 def write_exports(result: Result, out_dir: Path) -> None:
     """Write junit.xml and gradescope.json into out_dir, creating it if needed."""
     out_dir.mkdir(parents=True, exist_ok=True)

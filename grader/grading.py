@@ -20,6 +20,7 @@ from grader.intake import Submission
 from grader.results import OUTCOMES, Result, TestResult
 from grader.sandbox import RunLimits, Sandbox, SandboxJob, SandboxRun, SuiteOptions
 from grader.scoring import score_tests
+from grader.submitted_files import read_submitted_files
 
 MESSAGE_CAP = 2000
 SANDBOX_ATTEMPTS = 2
@@ -27,6 +28,7 @@ RETRY_PAUSE_S = 2.0
 EXCHANGE_FIELD_CAP = 4096
 MAX_EXCHANGES = 20
 MIN_REDACTED_CHARS = 4  # shorter values ("1", "on") would blank out ordinary text
+HINT_CAP = 300
 
 
 def run_limits(settings: Settings, challenge: Challenge) -> RunLimits:
@@ -112,8 +114,11 @@ def interpret(
         k: round(float(v), 3) for k, v in {**supervisor.get("timings", {}), **run.timings}.items()
     }
     redact = _redactor(challenge.app_env)
+    files, files_cut = read_submitted_files(submission.root, submission.files, redact)
     common = {
         **_base(challenge, submission),
+        "files": files,
+        "files_cut": files_cut,
         "app_log": redact(run.app_log),
         "app_log_truncated": run.app_log_truncated,
         "timings": timings,
@@ -224,6 +229,7 @@ def _test_row(
     )
     dropped = row.get("exchanges_dropped")
     requirements = row.get("requirements")
+    hint = row.get("hint")
     return TestResult(
         id=_cap(row["id"], 500),
         description=_cap(row.get("description") or row["id"], 500),
@@ -238,6 +244,7 @@ def _test_row(
         requirements=tuple(
             str(r)[:10] for r in (requirements if isinstance(requirements, list) else [])[:50]
         ),
+        hint=redact(_cap(hint, HINT_CAP)) if isinstance(hint, str) else "",
     )
 
 

@@ -36,6 +36,18 @@ class TestResult:
     exchanges: tuple[dict[str, Any], ...] = ()
     exchanges_dropped: int = 0  # earlier exchanges of a long test, not kept
     requirements: tuple[str, ...] = ()  # the statement's ids this test checks ("R3")
+    hint: str = ""  # the suite author's advice to a candidate who fails this test
+
+
+@dataclass(frozen=True)
+class SubmittedFile:
+    """One submitted file as the interviewer's code view shows it: capped at intake's copy."""
+
+    path: str  # relative posix path in the submission
+    size_bytes: int
+    text: str  # what is shown (UTF-8, cut to the caps); empty for a binary file
+    binary: bool = False
+    cut: str = ""  # what was left out of ``text``, in words; empty when shown whole
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,10 @@ class Result:
     requirements: dict[str, str] = field(default_factory=dict)
     # How the score was reached: weighted percentage, formula and its branch, caps that applied.
     scoring: dict[str, Any] = field(default_factory=dict)
+    # The submitted files for the interviewer's code view (never the candidate's), capped;
+    # ``files_cut`` says what the caps left out as a whole (files not listed, text budget).
+    files: tuple[SubmittedFile, ...] = ()
+    files_cut: str = ""
     schema: str = SCHEMA
 
     def to_dict(self) -> dict[str, Any]:
@@ -87,6 +103,7 @@ class Result:
             {**asdict(t), "exchanges": list(t.exchanges), "requirements": list(t.requirements)}
             for t in self.tests
         ]
+        doc["files"] = [asdict(f) for f in self.files]
         doc["skills"] = {
             name: {**asdict(s), "percent": s.percent} for name, s in self.skills.items()
         }
@@ -112,6 +129,10 @@ _OPTIONAL_FIELDS: dict[str, Any] = {
     "challenge_title": str, "submission_name": str, "app_log": str, "app_log_truncated": bool,
     "timings": dict, "sandbox": dict, "grader_version": str, "graded_at": str,
     "max_score": _NUMBER, "candidate": str, "requirements": dict, "scoring": dict,
+    "files": list, "files_cut": str,
+}  # fmt: skip
+_FILE_FIELDS: dict[str, Any] = {
+    "path": str, "size_bytes": int, "text": str, "binary": bool, "cut": str,
 }  # fmt: skip
 _SKILL_FIELDS = ("earned", "possible", "passed", "total")
 
@@ -145,12 +166,25 @@ def _test_from_dict(row: Any) -> TestResult:
     )
     dropped = row.get("exchanges_dropped", 0)
     _check(_is(dropped, int), f"test {row.get('id')!r}: exchanges_dropped must be a number")
+    hint = row.get("hint", "")
+    _check(isinstance(hint, str), f"test {row.get('id')!r}: hint must be text")
     return TestResult(
         **{key: row[key] for key in _TEST_FIELDS},
         exchanges=tuple(exchanges),
         exchanges_dropped=dropped,
         requirements=tuple(requirements),
+        hint=hint,
     )
+
+
+def _file_from_dict(item: Any) -> SubmittedFile:
+    _check(isinstance(item, dict), "a submitted file is not an object")
+    for key, kind in _FILE_FIELDS.items():
+        _check(
+            key in item and _is(item[key], kind),
+            f"submitted file {item.get('path')!r}: {key} is missing or wrong",
+        )
+    return SubmittedFile(**{key: item[key] for key in _FILE_FIELDS})
 
 
 def result_from_dict(doc: Any) -> Result:
@@ -183,6 +217,7 @@ def result_from_dict(doc: Any) -> Result:
         **{
             **fields_,
             "tests": tuple(_test_from_dict(row) for row in tests),
+            "files": tuple(_file_from_dict(item) for item in doc.get("files", [])),
             "skills": {
                 name: SkillScore(*(s[k] for k in _SKILL_FIELDS)) for name, s in skills.items()
             },

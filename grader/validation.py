@@ -31,9 +31,7 @@ MIN_VISIBLE_TESTS = 2
 MIN_SAMPLES = 3
 # The checks that read the reference's tests: skipped, by these names, when it was not graded.
 FLAKY_CHECK = "no test changes outcome between runs or orders"
-SHAPE_CHECK = (
-    f"suite has >= {MIN_HIDDEN_TESTS} hidden and >= {MIN_VISIBLE_TESTS} visible tests"
-)
+SHAPE_CHECK = f"suite has >= {MIN_HIDDEN_TESTS} hidden and >= {MIN_VISIBLE_TESTS} visible tests"
 SKILLS_CHECK = "skills match the manifest"
 REQUIREMENTS_CHECK = "every numbered requirement is tested"
 SUITE_CHECKS = (FLAKY_CHECK, SHAPE_CHECK, SKILLS_CHECK, REQUIREMENTS_CHECK)

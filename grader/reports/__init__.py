@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from grader.reports import charts, views
+from grader.reports import charts, code, views
 from grader.results import SCHEMA, Result
+from grader.similarity import Cohort, Pair, SideBySide
 
 _env = Environment(
     loader=PackageLoader("grader.reports", "templates"),
@@ -25,6 +26,8 @@ _env.filters.update(
     status_label=views.status_label,
     anchor=views.anchor,
     inline_markdown=views.inline_markdown,
+    linked=code.linked,
+    size=views.size,
 )
 _env.globals.update(schema=SCHEMA, tone=charts.tone)
 
@@ -56,6 +59,8 @@ def render_report(result: Result) -> str:
         gauge=charts.gauge(result.score),
         requirements=views.requirement_rows(result),
         scoring_note=views.scoring_note(result),
+        code=code.code_view(result),
+        code_css=code.STYLE_DEFS,
     )
 
 
@@ -84,12 +89,30 @@ def render_assessment(candidate: str, results: Sequence[tuple[Result, str]]) -> 
     )
 
 
-def render_index(rows: Sequence[tuple[Result, str]], title: str) -> str:
-    """Render an index of results; each row is a result and the relative link to its report."""
+def render_index(
+    rows: Sequence[tuple[Result, str]],
+    title: str,
+    *,
+    similarity: Mapping[str, Cohort] | None = None,
+    pair_pages: Mapping[tuple[str, str], str] | None = None,
+    flags: Mapping[str, str] | None = None,
+    scores_csv: str = "",
+) -> str:
+    """Render an index of results; each row is a result and the relative link to its report.
+
+    ``similarity`` maps a challenge to its flagged pairs, ``pair_pages`` a pair's keys to its
+    side-by-side page, ``flags`` a row's link to its similarity flag; ``scores_csv`` links the
+    cohort export.
+    """
     scores = [r.score for r, _ in rows]
+    titles = {r.challenge: r.challenge_title or r.challenge for r, _ in rows}
     return _render(
         "index.html",
         title=title,
+        similarity=[(titles.get(slug, slug), c) for slug, c in (similarity or {}).items()],
+        pair_pages=pair_pages or {},
+        flags=flags or {},
+        scores_csv=scores_csv,
         rows=views.index_rows(rows),
         summary=charts.summarize(scores),
         histogram=charts.histogram(scores),
@@ -97,6 +120,32 @@ def render_index(rows: Sequence[tuple[Result, str]], title: str) -> str:
         candidates=len({views.candidate_name(r) for r, _ in rows}),
         script_hash=_SORT_SCRIPT_HASH,
     )
+
+
+def render_similarity_pair(
+    pair: Pair,
+    view: SideBySide,
+    *,
+    challenge_title: str,
+    a_link: str,
+    b_link: str,
+    index_link: str,
+) -> str:
+    """Render two submissions side by side, their matching regions marked and numbered."""
+    return _render(
+        "similarity.html",
+        pair=pair,
+        view=view,
+        challenge_title=challenge_title,
+        a_link=a_link,
+        b_link=b_link,
+        index_link=index_link,
+    )
+
+
+def render_similarity_fragment(pair: Pair, view: SideBySide, *, a_link: str, b_link: str) -> str:
+    """The summary and both sides of a flagged pair, as HTML to place in another page."""
+    return _render("_similarity_fragment.html", pair=pair, view=view, a_link=a_link, b_link=b_link)
 
 
 def write_report_files(result: Result, out_dir: Path) -> Path:

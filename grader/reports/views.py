@@ -124,6 +124,18 @@ def limit_rows(limits: Any) -> list[tuple[str, str]]:
     return _labelled(limits, _LIMIT_LABELS)
 
 
+def size(n: Any) -> str:
+    """Format a byte count for people: 812 bytes, 14 KiB, 2.1 MiB."""
+    finite = _finite(n)
+    if finite is None:
+        return str(n)
+    if finite >= 1024 * 1024:
+        return f"{finite / (1024 * 1024):.1f} MiB"
+    if finite >= 1024:
+        return f"{finite / 1024:.0f} KiB"
+    return f"{finite:.0f} bytes"
+
+
 def ordered_tests(tests: Sequence[TestResult]) -> list[TestResult]:
     """Order tests failures first (failed, error, skipped, passed), keeping the suite's order."""
     return sorted(tests, key=lambda t: OUTCOME_ORDER.get(t.outcome, 0))
@@ -324,6 +336,10 @@ class SkillCounts:
     visible_total: int
     hidden_passed: int
     hidden_total: int
+    # The suite authors' hints of the hidden tests that failed (their words, nothing else of
+    # the tests), and how many answers of the app in those tests were server errors (5xx).
+    hints: tuple[str, ...] = ()
+    crashes: int = 0
 
     @property
     def passed(self) -> int:
@@ -367,6 +383,14 @@ class CandidateView:
         return sum(s.visible_passed for s in self.skills)
 
     @property
+    def crashes(self) -> int:
+        return sum(s.crashes for s in self.skills)
+
+    @property
+    def has_hints(self) -> bool:
+        return any(s.hints for s in self.skills)
+
+    @property
     def chart(self) -> charts.BarChart:
         specs = [
             (s.name, 100 * s.passed / s.total if s.total else 0.0, f"{s.passed}/{s.total} tests")
@@ -382,14 +406,30 @@ CANDIDATE_GRADER_ERROR = (
 )
 
 
+def server_errors(test: TestResult) -> int:
+    """Count the app's 5xx answers among a test's recorded exchanges (kept for failures only)."""
+    count = 0
+    for exchange in test.exchanges:
+        status = str(exchange.get("status") if isinstance(exchange, Mapping) else "")
+        count += len(status) == 3 and status.isdigit() and status[0] == "5"
+    return count
+
+
 def candidate_view(result: Result) -> CandidateView:
-    """Select what a candidate may see: visible tests in full, hidden ones as counts per skill."""
+    """Select what a candidate may see: visible tests in full, hidden ones as counts per skill,
+    with the hints and the number of server errors of the hidden tests that failed."""
     counts: dict[str, list[int]] = {}
+    hints: dict[str, list[str]] = {}
     for test in result.tests:
-        row = counts.setdefault(test.skill, [0, 0, 0, 0])
+        row = counts.setdefault(test.skill, [0, 0, 0, 0, 0])
         offset = 0 if test.visible else 2
         row[offset] += test.outcome == "passed"
         row[offset + 1] += 1
+        if not test.visible and test.outcome in ("failed", "error"):
+            row[4] += server_errors(test)
+            skill_hints = hints.setdefault(test.skill, [])
+            if test.hint and test.hint not in skill_hints:
+                skill_hints.append(test.hint)
     reason = CANDIDATE_GRADER_ERROR if result.status == "sandbox_error" else result.reason
     return CandidateView(
         challenge=result.challenge,
@@ -405,7 +445,10 @@ def candidate_view(result: Result) -> CandidateView:
         graded_at=result.graded_at,
         grader_version=result.grader_version,
         visible_tests=tuple(ordered_tests([t for t in result.tests if t.visible])),
-        skills=tuple(SkillCounts(name, *row) for name, row in sorted(counts.items())),
+        skills=tuple(
+            SkillCounts(name, row[0], row[1], row[2], row[3], tuple(hints.get(name, ())), row[4])
+            for name, row in sorted(counts.items())
+        ),
         # That a rule capped the score, and from what; never which rule (it names hidden tests).
         uncapped_score=note.weighted if (note := scoring_note(result)) else None,
     )

@@ -8,7 +8,7 @@ starting the grading queue are ``grader.web.server.prepare``, which ``grader ser
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from grader.web import db as db_module
 from grader.web import ratelimit, schema
 from grader.web.jobs import (
     EXTENSION,
+    GradingQueue,
     LocalWorkerPool,
     SandboxProvider,
     WebState,
@@ -81,12 +82,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     schema.init_app(app)
     csrf.init_app(app)
     ratelimit.init_app(app, settings)
-    from grader.web import admin, auth, candidate, interviewer
+    from grader.web import admin, auth, candidate, interviewer, review
 
     auth.init_app(app)
+    review.init_app(app)
     app.register_blueprint(auth.bp)
     app.register_blueprint(candidate.bp)
     app.register_blueprint(interviewer.bp)
+    app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
     app.add_url_rule("/", endpoint="index", view_func=auth.index)
 
@@ -96,9 +99,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     # The queue is made here but started by `prepare`: making it touches neither the database
     # nor the sandbox.
-    factory = app.config["GRADING_QUEUE_FACTORY"] or LocalWorkerPool
+    factory = app.config["GRADING_QUEUE_FACTORY"] or _default_queue_factory(settings)
     web.queue = factory(app)
     return app
+
+
+def _default_queue_factory(settings: Settings) -> Callable[[Flask], GradingQueue]:
+    """Celery workers when a broker is configured, else the pool in this process."""
+    if not settings.broker_url:
+        return LocalWorkerPool
+    from grader.workers.queue import CeleryQueue  # Celery is imported only when used
+
+    return CeleryQueue
 
 
 def _register_filters(app: Flask) -> None:
@@ -110,7 +122,7 @@ def _register_filters(app: Flask) -> None:
 
     @app.template_filter("score")
     def score(value: float | None) -> str:
-        return "—" if value is None else f"{value:g}"
+        return "—" if value is None else f"{round(value, 2):g}"
 
     @app.template_filter("capitalize_first")
     def capitalize_first(text: str) -> str:

@@ -35,7 +35,7 @@ from grader.web.ratelimit import (
     limiter,
     mark_unknown_invite,
 )
-from grader.web.storage import Upload, check_upload, read_result, starter_zip, store_submission
+from grader.web.storage import Upload, check_upload, run_result, starter_zip, store_submission
 
 bp = Blueprint("candidate", __name__, url_prefix="/invite/<token>")
 # Invite links are guessed one request at a time: count, per client address, the links that
@@ -238,8 +238,9 @@ def feedback(token: str, submission_id: str) -> Any:
 
     invite = _invite(token)
     submission_ = _submission(invite, submission_id)
-    finished = [r for r in submission_.runs if r.result_dir]
+    finished = [r for r in submission_.runs if r.has_result]
     if not finished:
         abort(404, "This submission has no result yet.")
-    result = read_result(state().settings.data_dir, finished[-1].result_dir)
+    latest = finished[-1]
+    result = run_result(state().settings.data_dir, latest.result_json, latest.result_dir)
     return document_response(render_candidate(result, embedded=True))

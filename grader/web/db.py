@@ -20,6 +20,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -39,6 +40,12 @@ PENDING_STATES = (QUEUED, RUNNING)
 
 ADMIN, INTERVIEWER = "admin", "interviewer"
 ROLES = (ADMIN, INTERVIEWER)
+
+# Which of a candidate's submissions to a challenge an assessment counts (grader.web.cohort).
+LATEST, BEST = "latest", "best"
+COUNTED = (LATEST, BEST)
+# A hiring decision on a candidate, recorded by staff (grader.web.review); "" is undecided.
+DECISIONS = ("advance", "hold", "reject")
 
 
 class Base(DeclarativeBase):
@@ -133,6 +140,12 @@ class ChallengeVersion(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     validated_at: Mapped[datetime | None] = mapped_column(DateTime)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The folder as a Blob (grader.workers.bundles), for workers on other machines; "" until
+    # a broker first needs it.
+    bundle_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    # The validation's claim, as a run's (see Run and grader.web.jobs).
+    claim_token: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     challenge: Mapped[Challenge] = relationship(back_populates="versions")
     uploaded_by: Mapped[User | None] = relationship()
 
@@ -178,6 +191,10 @@ class Assessment(Model):
     closes_at: Mapped[datetime] = mapped_column(DateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # LATEST or BEST: the submission per challenge that tables, averages and exports count.
+    counted_submission: Mapped[str] = mapped_column(
+        String(10), default=LATEST, server_default=LATEST
+    )
     items: Mapped[list[AssessmentChallenge]] = relationship(
         order_by="AssessmentChallenge.position", cascade="all, delete-orphan"
     )
@@ -234,6 +251,9 @@ class Submission(Model):
     size_bytes: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # The stored bytes as a Blob for remote workers, and the file name they are graded under.
+    bundle_sha256: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    bundle_name: Mapped[str] = mapped_column(String(300), default="", server_default="")
     invite: Mapped[Invite] = relationship(back_populates="submissions")
     challenge: Mapped[Challenge] = relationship()
     runs: Mapped[list[Run]] = relationship(back_populates="submission", order_by="Run.id")
@@ -260,6 +280,14 @@ class Run(Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # The result document: what every page renders from, wherever the run was graded.
+    result_json: Mapped[str | None] = mapped_column(Text)
+    # The claim of the worker grading it: a fencing token, renewed while it works (see
+    # grader.web.jobs); a run whose lease expired may be claimed again by another delivery.
+    claim_token: Mapped[str] = mapped_column(String(32), default="", server_default="")
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    worker: Mapped[str] = mapped_column(String(200), default="", server_default="")  # last claim
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # claims made
     submission: Mapped[Submission] = relationship(back_populates="runs")
     version: Mapped[ChallengeVersion] = relationship()
     requested_by: Mapped[User | None] = relationship()
@@ -267,6 +295,11 @@ class Run(Model):
     @property
     def finished(self) -> bool:
         return self.state in (DONE, FAILED)
+
+    @property
+    def has_result(self) -> bool:
+        """Whether a result document exists (in the database, or for older runs in data_dir)."""
+        return bool(self.result_json or self.result_dir)
 
     @property
     def label(self) -> str:
@@ -287,6 +320,52 @@ class Run(Model):
         }
 
 
+class ChallengeReview(Model):
+    """Staff's review of one candidate's work on one challenge: never shown to the candidate,
+    except the comment once published. The automatic score stays on the runs."""
+
+    __tablename__ = "challenge_reviews"
+    __table_args__ = (UniqueConstraint("invite_id", "challenge_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invite_id: Mapped[int] = mapped_column(ForeignKey("invites.id"))
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"))
+    adjusted_score: Mapped[float | None] = mapped_column(Float)
+    adjustment_reason: Mapped[str] = mapped_column(Text, default="")
+    rubric_json: Mapped[str] = mapped_column(Text, default="{}")  # item name -> points given
+    comment: Mapped[str] = mapped_column(Text, default="")  # for the candidate, once published
+    comment_published: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class CandidateReview(Model):
+    """Staff's notes on a candidate and the decision taken (one of DECISIONS, or "")."""
+
+    __tablename__ = "candidate_reviews"
+    invite_id: Mapped[int] = mapped_column(ForeignKey("invites.id"), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(20), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ReviewEvent(Model):
+    """One line of a candidate's audit trail: who changed what, when, from what to what."""
+
+    __tablename__ = "review_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invite_id: Mapped[int] = mapped_column(ForeignKey("invites.id"))
+    challenge_id: Mapped[int | None] = mapped_column(ForeignKey("challenges.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    what: Mapped[str] = mapped_column(String(200))  # "adjusted score", "rubric: structure"
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")
+    user: Mapped[User | None] = relationship()
+    challenge: Mapped[Challenge | None] = relationship()
+
+
 class RateLimitCounter(Model):
     """One rate-limit counter (grader.web.ratelimit): hits in a window that ends at expires_at."""
 
@@ -294,6 +373,16 @@ class RateLimitCounter(Model):
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     count: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[float] = mapped_column(Float, index=True)  # Unix time
+
+
+class Blob(Model):
+    """Bytes stored by their SHA-256: what a worker on another machine grades with."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:

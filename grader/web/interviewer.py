@@ -5,11 +5,15 @@ Open to every staff member (admins included); nothing here changes a challenge.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import io
+import tempfile
+import zipfile
+from pathlib import Path
 from typing import Any
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     jsonify,
@@ -22,13 +26,18 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import func
 
-from grader.errors import InputRejected
+from grader.diff import diff_results
+from grader.errors import InputRejected, SubmissionRejected
+from grader.exports import export_text
+from grader.intake import load_submission
 from grader.results import Result
 from grader.web.auth import staff_required
+from grader.web.cohort import cohort_table
 from grader.web.db import (
     PENDING_STATES,
     QUEUED,
     Assessment,
+    CandidateReview,
     Challenge,
     Invite,
     Run,
@@ -37,7 +46,8 @@ from grader.web.db import (
 )
 from grader.web.documents import document_response
 from grader.web.jobs import state
-from grader.web.storage import read_result
+from grader.web.review import DECISIONS, audit_trail, rubric_of
+from grader.web.storage import run_result, safe_name
 
 bp = Blueprint("interviewer", __name__)
 
@@ -50,12 +60,16 @@ DOWNLOADS = {
 
 
 def _result(run: Run) -> Result | None:
-    if not run.result_dir:
+    if not run.has_result:
         return None
     try:
-        return read_result(state().settings.data_dir, run.result_dir)
+        return _stored_result(run)
     except InputRejected:
         return None
+
+
+def _stored_result(run: Run) -> Result:
+    return run_result(state().settings.data_dir, run.result_json, run.result_dir)
 
 
 @bp.get("/dashboard")
@@ -69,8 +83,15 @@ def dashboard() -> Any:
     pending = db.session.scalar(
         db.select(func.count()).select_from(Run).where(Run.state.in_(PENDING_STATES))
     )
+    # Connected workers and queue depth, where the queue can tell (Celery workers can).
+    overview = getattr(state().queue, "overview", None)
     return render_template(
-        "interviewer/dashboard.html", assessments=assessments, recent=recent, pending=pending
+        "interviewer/dashboard.html",
+        assessments=assessments,
+        recent=recent,
+        pending=pending,
+        queue=overview() if overview else None,
+        tables={a.id: cohort_table(a) for a in assessments},
     )
 
 
@@ -82,7 +103,9 @@ def assessment(assessment_id: str) -> Any:
         db.select(Assessment).filter_by(public_id=assessment_id),
         description="There is no such assessment.",
     )
-    return render_template("interviewer/assessment.html", assessment=assessment_)
+    return render_template(
+        "interviewer/assessment.html", assessment=assessment_, table=cohort_table(assessment_)
+    )
 
 
 @bp.get("/candidates/<invite_id>")
@@ -96,7 +119,16 @@ def candidate(invite_id: str) -> Any:
         (c, [s for s in reversed(invite.submissions) if s.challenge_id == c.id])
         for c in invite.assessment.challenges
     ]
-    return render_template("interviewer/candidate.html", invite=invite, by_challenge=by_challenge)
+    return render_template(
+        "interviewer/candidate.html",
+        invite=invite,
+        by_challenge=by_challenge,
+        table=cohort_table(invite.assessment, [invite]),
+        rubrics={c.id: rubric_of(c) for c in invite.assessment.challenges},
+        candidate_review=db.session.get(CandidateReview, invite.id),
+        audit=audit_trail(invite),
+        decisions=DECISIONS,
+    )
 
 
 @bp.get("/runs/<run_id>")
@@ -108,17 +140,95 @@ def run(run_id: str) -> Any:
     )
     submission = run_.submission
     current = submission.challenge.published
-    result_dir = state().settings.data_dir / run_.result_dir if run_.result_dir else None
-    downloads = [name for name in DOWNLOADS if result_dir and (result_dir / name).is_file()]
+    downloads = list(DOWNLOADS) if run_.has_result else []
     return render_template(
         "interviewer/run.html",
         run=run_,
         submission=submission,
         invite=submission.invite,
         history=list(reversed(submission.runs)),
+        previous=_previous_results(submission),
         current=current,
         downloads=downloads,
     )
+
+
+def _previous_results(submission: Submission) -> dict[int, Run]:
+    """Map each run with a result to the latest earlier run of the submission with one."""
+    previous: dict[int, Run] = {}
+    last: Run | None = None
+    for run_ in submission.runs:  # oldest first
+        if run_.has_result:
+            if last is not None:
+                previous[run_.id] = last
+            last = run_
+    return previous
+
+
+@bp.get("/runs/<run_id>/changes")
+@staff_required
+def changes(run_id: str) -> Any:
+    """Show what changed since the grading before this one (or ``?against=`` another grading
+    of the same submission): score, status, tests, versions, timings."""
+    run_ = db.first_or_404(
+        db.select(Run).filter_by(public_id=run_id), description="There is no such grading."
+    )
+    against = request.args.get("against")
+    if against:
+        base = db.first_or_404(
+            db.select(Run).filter_by(public_id=against, submission_id=run_.submission_id),
+            description="There is no such grading of this submission.",
+        )
+    else:
+        base = _previous_results(run_.submission).get(run_.id)
+        if base is None:
+            abort(404, "There is no earlier finished grading of this submission to compare with.")
+    old, new = _result(base), _result(run_)
+    if old is None or new is None:
+        abort(404, "One of the two gradings has no readable result: re-grade it.")
+    return render_template(
+        "interviewer/changes.html",
+        run=run_,
+        base=base,
+        submission=run_.submission,
+        invite=run_.submission.invite,
+        diff=diff_results(old, new),
+    )
+
+
+@bp.get("/submissions/<submission_id>/download")
+@staff_required
+def submission_download(submission_id: str) -> Any:
+    """Download a submission's files as a zip (staff only), as intake accepted them."""
+    submission = db.first_or_404(
+        db.select(Submission).filter_by(public_id=submission_id),
+        description="There is no such submission.",
+    )
+    name = safe_name(
+        f"{submission.invite.candidate_name}-{submission.challenge.slug}-{submission.sha256[:8]}"
+    )
+    try:
+        data = _submission_zip(submission, name)
+    except SubmissionRejected as exc:
+        abort(409, f"The stored submission cannot be read back: {exc}")
+    response = Response(data, mimetype="application/zip")
+    response.headers["Content-Disposition"] = f"attachment; filename={name}.zip"
+    return response
+
+
+def _submission_zip(submission: Submission, top: str) -> bytes:
+    """Zip the submission's files under ``top/``, read back through intake's checks."""
+    web = state()
+    buffer = io.BytesIO()
+    with (
+        tempfile.TemporaryDirectory(dir=web.settings.data_dir / "tmp", prefix="zip-") as tmp,
+        web.files.submission_path(submission) as path,
+    ):
+        checked = load_submission(path, Path(tmp) / "submission")
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for rel in checked.files:
+                archive.write(checked.root / rel, f"{top}/{rel}")
+    return buffer.getvalue()
 
 
 @bp.get("/runs/<run_id>/status")
@@ -141,9 +251,9 @@ def report(run_id: str) -> Any:
     run_ = db.first_or_404(
         db.select(Run).filter_by(public_id=run_id), description="There is no such grading."
     )
-    if not run_.result_dir:
+    if not run_.has_result:
         abort(404, "This grading has no result yet.")
-    return document_response(render_report(read_result(state().settings.data_dir, run_.result_dir)))
+    return document_response(render_report(_stored_result(run_)))
 
 
 @bp.get("/runs/<run_id>/files/<name>")
@@ -153,12 +263,16 @@ def download(run_id: str, name: str) -> Any:
     run_ = db.first_or_404(
         db.select(Run).filter_by(public_id=run_id), description="There is no such grading."
     )
-    if name not in DOWNLOADS or not run_.result_dir:
+    if name not in DOWNLOADS or not run_.has_result:
         abort(404, "There is no such file.")
-    path = state().settings.data_dir / run_.result_dir / name
-    if not path.is_file():
-        abort(404, "There is no such file.")
-    return send_file(path, mimetype=DOWNLOADS[name], as_attachment=True, download_name=name)
+    if run_.result_dir:  # written beside the report when the web process graded it
+        path = state().settings.data_dir / run_.result_dir / name
+        if path.is_file():
+            return send_file(path, mimetype=DOWNLOADS[name], as_attachment=True, download_name=name)
+    data = export_text(_stored_result(run_), name)
+    response = Response(data, mimetype=DOWNLOADS[name])
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    return response
 
 
 @bp.post("/submissions/<submission_id>/regrade")
@@ -190,14 +304,6 @@ def regrade(submission_id: str) -> Any:
     return redirect(url_for("interviewer.run", run_id=run_.public_id))
 
 
-@dataclass(frozen=True)
-class Cell:
-    """One candidate's latest grading of one challenge, for the comparison."""
-
-    run: Run | None
-    result: Result | None
-
-
 @bp.get("/compare")
 @staff_required
 def compare() -> Any:
@@ -215,34 +321,24 @@ def compare() -> Any:
     assessment_ = invites[0].assessment
     if any(i.assessment_id != assessment_.id for i in invites):
         abort(400, "Compare candidates of one assessment at a time.")
+    table = cohort_table(assessment_, invites)
     challenges: list[Challenge] = assessment_.challenges
-    cells: dict[tuple[int, int], Cell] = {}
-    for invite in invites:
-        for challenge in challenges:
-            run_ = invite.latest_run(challenge)
-            cells[invite.id, challenge.id] = Cell(run_, _result(run_) if run_ else None)
+    results = {
+        key: _result(cell.run) if cell.run is not None else None
+        for key, cell in table.cells.items()
+    }
     skills = {
         c.id: sorted(
-            {
-                name
-                for i in invites
-                if (cell := cells[i.id, c.id]).result
-                for name in cell.result.skills
-            }
+            {name for i in invites if (r := results[i.id, c.id]) is not None for name in r.skills}
         )
         for c in challenges
     }
-    totals = {}
-    for invite in invites:
-        scores = [cells[invite.id, c.id].run for c in challenges]
-        values = [r.score for r in scores if r is not None and r.score is not None]
-        totals[invite.id] = sum(values) / len(challenges) if challenges and values else None
     return render_template(
         "interviewer/compare.html",
         assessment=assessment_,
         invites=invites,
         challenges=challenges,
-        cells=cells,
+        table=table,
+        results=results,
         skills=skills,
-        totals=totals,
     )

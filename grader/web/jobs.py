@@ -3,7 +3,7 @@
 Views only ever call ``queue.submit(run_id)`` (and ``submit_validation(version_id)`` for a
 challenge upload) after the submission is stored and its run row committed. The work itself is
 two plain functions, ``execute_run`` and ``execute_validation``, which need only an application
-context: they load what they need from the database and ``data_dir``, and record the outcome
+context: they load what they need from the database and ``RunFiles``, and record the outcome
 there. Each claims its row (queued -> running) in one conditional UPDATE, so a job delivered
 twice runs once.
 
@@ -11,59 +11,41 @@ twice runs once.
 containers, not on the CPU), bounded by the cores. Because it is the only executor, whatever is
 ``queued`` or ``running`` when it starts was left by a previous process, and it re-queues it.
 
-Multi-machine deployments (Celery with a Redis broker) replace the pool without touching the
-views; a sketch::
+Multi-machine deployments replace the pool without touching the views: with
+``GRADER_BROKER_URL`` set, ``grader.workers.queue.CeleryQueue`` sends each job to Celery workers
+(``grader worker``) on hosts with their own Docker engine. They reach the submission's bytes and
+the challenge version's files through the database (``RunFiles``), never a shared folder, and
+write the result document back to the run's row.
 
-    # grader_celery.py, imported by the web process and by every `celery worker`
-    from celery import Celery, Task
-    from grader.web import create_app
-    from grader.web.jobs import execute_run, execute_validation
-
-    flask_app = create_app({"GRADING_QUEUE_FACTORY": lambda app: CeleryQueue()})
-    celery = Celery("grader", broker="redis://...", backend=None)
-
-    class FlaskTask(Task):
-        def __call__(self, *args, **kwargs):
-            with flask_app.app_context():
-                return self.run(*args, **kwargs)
-
-    @celery.task(base=FlaskTask, acks_late=True, reject_on_worker_lost=True)
-    def grade_run(run_id):
-        execute_run(run_id)
-
-    @celery.task(base=FlaskTask, acks_late=True, reject_on_worker_lost=True)
-    def validate_version(version_id):
-        execute_validation(version_id)
-
-    class CeleryQueue:
-        def submit(self, run_id): grade_run.delay(run_id)
-        def submit_validation(self, version_id): validate_version.delay(version_id)
-        def start(self): pass   # the broker keeps the queue across restarts
-        def stop(self): pass
-
-Point ``database_url`` at PostgreSQL and ``data_dir`` at storage every worker mounts; each
-worker host needs a Docker engine and builds the sandbox image on its first job. ``create_app``
-only configures, so a worker creates no table and starts nothing: the web process's
-``grader serve`` (or ``grader db upgrade``) brings the database to the newest schema.
+A run's claim (a validation's too) carries a fencing token and a lease its worker renews while
+it works: a delivery that finds the job ``running`` with an expired lease (its worker died)
+claims it again, and only the holder of the current token can record the outcome, so a run has
+one final result however often its task is delivered.
 """
 
 from __future__ import annotations
 
+import enum
 import json
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, replace
+from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from flask import Flask, current_app
-from sqlalchemy import update
+from sqlalchemy import or_, update
+from sqlalchemy.engine import Engine
 
 from grader.challenges import load_challenge
 from grader.config import Settings
-from grader.errors import GraderError
+from grader.errors import GraderError, SandboxUnavailable
 from grader.pipeline import grade_path, open_sandbox, write_outputs
+from grader.results import Result
 from grader.sandbox import Sandbox
 from grader.web.db import (
     DONE,
@@ -74,7 +56,9 @@ from grader.web.db import (
     RUNNING,
     ChallengeVersion,
     Run,
+    Submission,
     db,
+    new_public_id,
     utcnow,
 )
 
@@ -123,13 +107,46 @@ class SandboxProvider:
             return self._sandbox
 
 
+class RunFiles(Protocol):
+    """Where a job finds a challenge version's folder and a submission's bytes."""
+
+    def challenge_root(self, version: ChallengeVersion) -> Path:
+        """The version's challenge folder (read only)."""
+
+    @contextmanager
+    def submission_path(self, submission: Submission) -> Iterator[Path]:
+        """What to grade of ``submission``: a file or folder that lives until the block ends."""
+        yield Path()
+
+
+class DataDirFiles:
+    """The web process's own ``data_dir``: the embedded default."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    def challenge_root(self, version: ChallengeVersion) -> Path:
+        return self.data_dir / version.root
+
+    @contextmanager
+    def submission_path(self, submission: Submission) -> Iterator[Path]:
+        yield self.data_dir / submission.stored_path
+
+
 class WebState:
-    """What the app shares with its workers: settings, sandbox, queue."""
+    """What the app shares with its workers: settings, sandbox, queue, where files are."""
 
     def __init__(self, settings: Settings, sandbox: SandboxProvider) -> None:
         self.settings = settings
         self.sandbox = sandbox
         self.queue: GradingQueue | None = None
+        self.files: RunFiles = DataDirFiles(settings.data_dir)
+        # Write result.json and the reports into data_dir/runs/<id>/ too (the web process
+        # does; a worker on another machine has no data_dir of the web app's).
+        self.write_result_files = True
+        self.worker_name = "web"
+        # A worker's check of its engine: a sandbox_error while it fails is not recorded.
+        self.sandbox_health: Callable[[], bool] | None = None
 
 
 def state() -> WebState:
@@ -144,80 +161,250 @@ def default_sandbox_factory(settings: Settings) -> Callable[[], Sandbox]:
     return lambda: open_sandbox(settings, spares=spares)
 
 
-def _claim(model: type[Run] | type[ChallengeVersion], column: str, public_id: str) -> bool:
-    """Move a row from queued to running; False if another worker got it or it is finished."""
-    values: dict[str, Any] = {column: RUNNING}
+class Outcome(enum.Enum):
+    """What one delivery of a run did."""
+
+    RECORDED = "recorded"  # graded (or failed) and recorded by this delivery
+    FINISHED = "finished"  # already finished, or a newer claim won: nothing done
+    BUSY = "busy"  # another worker holds a live claim: deliver again after its lease
+
+
+class WorkerUnfit(GraderError):
+    """Raise when this worker cannot grade at all (its Docker engine is down): the run is
+    released, unrecorded, for another worker."""
+
+
+Claimable = type[Run] | type[ChallengeVersion]
+
+
+def _state(model: Claimable) -> Any:
+    """The column holding a job's queue state: a run's, or a version's validation."""
+    return Run.state if model is Run else ChallengeVersion.validation_state
+
+
+def _claim(model: Claimable, public_id: str, lease_s: float, worker: str) -> str | None:
+    """Claim a queued job, or a running one whose lease expired; return the fencing token."""
+    now = utcnow()
+    token = new_public_id()
+    values: dict[str, Any] = {
+        _state(model).key: RUNNING,
+        "claim_token": token,
+        "lease_expires_at": now + timedelta(seconds=lease_s),
+    }
     if model is Run:
-        values["started_at"] = utcnow()
+        values.update(started_at=now, worker=worker[:200], attempts=Run.attempts + 1)
     result = db.session.execute(
         update(model)
-        .where(model.public_id == public_id, getattr(model, column) == QUEUED)
+        .where(
+            model.public_id == public_id,
+            or_(
+                _state(model) == QUEUED,
+                (_state(model) == RUNNING)
+                & or_(model.lease_expires_at.is_(None), model.lease_expires_at < now),
+            ),
+        )
         .values(**values)
     )
     db.session.commit()
-    return cast("CursorResult[Any]", result).rowcount == 1  # an UPDATE's result has a rowcount
+    return token if cast("CursorResult[Any]", result).rowcount == 1 else None
 
 
-def execute_run(run_id: str) -> None:
-    """Grade one run and record its outcome; needs an app context.
+def _claim_run(run_id: str, lease_s: float, worker: str) -> str | None:
+    """Claim a queued run, or a running one whose lease expired; return the fencing token."""
+    return _claim(Run, run_id, lease_s, worker)
+
+
+class _Lease:
+    """Renew a job's lease every third of it, on its own connection, until stopped."""
+
+    def __init__(
+        self, engine: Engine, model: Claimable, public_id: str, token: str, lease_s: float
+    ) -> None:
+        self._engine, self._model, self._id = engine, model, public_id
+        self._token, self._lease_s = token, lease_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._renew, name=f"lease-{public_id}", daemon=True)
+
+    def __enter__(self) -> _Lease:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _renew(self) -> None:
+        model = self._model
+        while not self._stop.wait(self._lease_s / 3):
+            try:
+                with self._engine.begin() as connection:
+                    connection.execute(
+                        update(model)
+                        .where(model.public_id == self._id, model.claim_token == self._token)
+                        .values(lease_expires_at=utcnow() + timedelta(seconds=self._lease_s))
+                    )
+            except Exception:  # the database may be back before the lease runs out
+                log.warning("could not renew the lease of %s", self._id, exc_info=True)
+
+
+def _finish(model: Claimable, public_id: str, token: str, values: dict[str, Any]) -> bool:
+    """Record a job's final outcome if ``token`` still holds the claim; False if it lost it."""
+    db.session.rollback()
+    result = db.session.execute(
+        update(model)
+        .where(
+            model.public_id == public_id,
+            model.claim_token == token,
+            _state(model) == RUNNING,
+        )
+        .values(lease_expires_at=None, **values)
+    )
+    db.session.commit()
+    recorded = cast("CursorResult[Any]", result).rowcount == 1
+    if not recorded:
+        log.warning("%s was claimed again while this worker ran it: outcome dropped", public_id)
+    return recorded
+
+
+def _finish_run(run_id: str, token: str, values: dict[str, Any]) -> bool:
+    """Record a run's final outcome if ``token`` still holds the claim; False if it lost it."""
+    return _finish(Run, run_id, token, {"finished_at": utcnow(), **values})
+
+
+def release_run(run_id: str, token: str) -> None:
+    """Give a claimed run back (queued, unclaimed) for another worker; nothing is recorded."""
+    db.session.rollback()
+    db.session.execute(
+        update(Run)
+        .where(Run.public_id == run_id, Run.claim_token == token, Run.state == RUNNING)
+        .values(state=QUEUED, claim_token="", lease_expires_at=None)
+    )
+    db.session.commit()
+
+
+def release_abandoned(model: Claimable, grace_s: float) -> list[str]:
+    """Give back the jobs whose worker stopped renewing its lease ``grace_s`` ago (it died);
+    return their ids, each released by this call only, for the caller to deliver again."""
+    cutoff = utcnow() - timedelta(seconds=grace_s)
+    stale = (_state(model) == RUNNING) & (model.lease_expires_at < cutoff)
+    released = []
+    for public_id in db.session.scalars(db.select(model.public_id).where(stale)).all():
+        result = db.session.execute(
+            update(model)
+            .where(model.public_id == public_id, stale)
+            .values({_state(model).key: QUEUED, "claim_token": "", "lease_expires_at": None})
+        )
+        db.session.commit()
+        if cast("CursorResult[Any]", result).rowcount == 1:
+            released.append(public_id)
+    return released
+
+
+def release_abandoned_runs(grace_s: float) -> list[str]:
+    """``release_abandoned`` for runs."""
+    return release_abandoned(Run, grace_s)
+
+
+def is_busy(model: Claimable, public_id: str) -> bool:
+    """Whether the job ``public_id`` is running under another worker's live lease."""
+    row = db.session.execute(db.select(model).filter_by(public_id=public_id)).scalar_one_or_none()
+    return bool(
+        row is not None
+        and getattr(row, _state(model).key) == RUNNING
+        and row.lease_expires_at is not None
+        and row.lease_expires_at >= utcnow()
+    )
+
+
+def execute_run(run_id: str) -> Outcome:
+    """Grade one run and record its outcome once, however often it is delivered; needs an app
+    context.
 
     Never deletes the stored submission; any failure marks the run ``failed`` with the reason.
+    Raises WorkerUnfit (the run released, nothing recorded) when this process's sandbox
+    cannot be opened and ``state().files`` says a worker on another machine can take it.
     """
-    if not _claim(Run, "state", run_id):
-        return
-    run = db.session.execute(db.select(Run).filter_by(public_id=run_id)).scalar_one()
     web = state()
     settings = web.settings
-    data_dir = settings.data_dir
+    token = _claim_run(run_id, settings.run_lease_s, web.worker_name)
+    if token is None:
+        return Outcome.BUSY if is_busy(Run, run_id) else Outcome.FINISHED
+    run = db.session.execute(db.select(Run).filter_by(public_id=run_id)).scalar_one()
+    with _Lease(db.engine, Run, run_id, token, settings.run_lease_s):
+        try:
+            result = _grade_run(run, web)
+        except WorkerUnfit:
+            release_run(run_id, token)
+            raise
+        except GraderError as exc:
+            log.warning("run %s failed: %s", run_id, exc)
+            _finish_run(run_id, token, {"state": FAILED, "reason": str(exc)})
+            return Outcome.RECORDED
+        except Exception as exc:  # a bug must not leave the run 'running' forever
+            log.exception("grading run %s failed", run_id)
+            reason = f"the grader failed ({type(exc).__name__}); an interviewer can re-grade it"
+            _finish_run(run_id, token, {"state": FAILED, "reason": reason})
+            return Outcome.RECORDED
+    values: dict[str, Any] = {
+        "state": DONE,
+        "result_status": result.status,
+        "score": result.score,
+        "reason": result.reason,
+        "result_json": result.to_json(),
+    }
+    if web.write_result_files:
+        values["result_dir"] = f"runs/{run_id}"
+    recorded = _finish_run(run_id, token, values)
+    return Outcome.RECORDED if recorded else Outcome.FINISHED
+
+
+def _grade_run(run: Run, web: WebState) -> Result:
+    """Grade ``run``'s submission against its version; write the files where configured."""
+    settings = web.settings
+    submission = run.submission
+    candidate = submission.invite.candidate_name
+    challenge = load_challenge(web.files.challenge_root(run.version))
     try:
-        challenge = load_challenge(data_dir / run.version.root)
-        submission = run.submission
-        result = grade_path(
-            challenge=challenge,
-            path=data_dir / submission.stored_path,
-            sandbox=web.sandbox.get(),
-            settings=settings,
-        )
-        result = replace(result, candidate=submission.invite.candidate_name)
-        out = data_dir / "runs" / run.public_id
-        write_outputs(result, out)
-    except GraderError as exc:
-        _fail(run, str(exc))
-        return
-    except Exception as exc:  # a bug must not leave the run 'running' forever
-        log.exception("grading run %s failed", run_id)
-        _fail(run, f"the grader failed ({type(exc).__name__}); an interviewer can re-grade it")
-        return
-    run.state = DONE
-    run.result_status = result.status
-    run.score = result.score
-    run.reason = result.reason
-    run.result_dir = f"runs/{run.public_id}"
-    run.finished_at = utcnow()
-    db.session.commit()
+        sandbox = web.sandbox.get()
+    except SandboxUnavailable as exc:
+        if not web.write_result_files:  # a remote worker: another one may have an engine
+            raise WorkerUnfit(str(exc)) from exc
+        raise
+    with web.files.submission_path(submission) as path:
+        result = grade_path(challenge=challenge, path=path, sandbox=sandbox, settings=settings)
+    if result.status == "sandbox_error" and web.sandbox_health and not web.sandbox_health():
+        raise WorkerUnfit(f"the Docker engine went away while grading: {result.reason}")
+    result = replace(result, candidate=candidate)
+    if web.write_result_files:
+        write_outputs(result, settings.data_dir / "runs" / run.public_id)
+    return result
 
 
-def _fail(run: Run, reason: str) -> None:
-    db.session.rollback()
-    run.state = FAILED
-    run.reason = reason
-    run.finished_at = utcnow()
-    db.session.commit()
-
-
-def execute_validation(version_id: str) -> None:
-    """Validate one challenge version and record each check; needs an app context."""
-    if not _claim(ChallengeVersion, "validation_state", version_id):
-        return
+def execute_validation(version_id: str) -> Outcome:
+    """Validate one challenge version and record each check once, however often it is
+    delivered (the claim of ``execute_run``); needs an app context."""
+    web = state()
+    lease_s = web.settings.run_lease_s
+    token = _claim(ChallengeVersion, version_id, lease_s, web.worker_name)
+    if token is None:
+        return Outcome.BUSY if is_busy(ChallengeVersion, version_id) else Outcome.FINISHED
     version = db.session.execute(
         db.select(ChallengeVersion).filter_by(public_id=version_id)
     ).scalar_one()
-    web = state()
+    with _Lease(db.engine, ChallengeVersion, version_id, token, lease_s):
+        values = _validate(version, web)
+    recorded = _finish(ChallengeVersion, version_id, token, values)
+    return Outcome.RECORDED if recorded else Outcome.FINISHED
+
+
+def _validate(version: ChallengeVersion, web: WebState) -> dict[str, Any]:
+    """Validate ``version``; return the columns that record the outcome."""
     from grader.validation import validate_challenge
 
+    version_id = version.public_id
     checks: list[dict[str, Any]]
     try:
-        challenge = load_challenge(web.settings.data_dir / version.root)
+        challenge = load_challenge(web.files.challenge_root(version))
         report = validate_challenge(
             challenge,
             sandbox=web.sandbox.get(),
@@ -235,11 +422,12 @@ def execute_validation(version_id: str) -> None:
         failed = [c.name for c in report.checks if not c.ok and not c.skipped]
         outcome = FAILED if failed else PASSED
         reason = f"failed: {', '.join(failed)}" if failed else "every check passed"
-    version.validation_state = outcome
-    version.validation_reason = reason
-    version.checks_json = json.dumps(checks)
-    version.validated_at = utcnow()
-    db.session.commit()
+    return {
+        "validation_state": outcome,
+        "validation_reason": reason,
+        "checks_json": json.dumps(checks),
+        "validated_at": utcnow(),
+    }
 
 
 def recover_pending(queue_: GradingQueue) -> int:
@@ -248,11 +436,15 @@ def recover_pending(queue_: GradingQueue) -> int:
     Only for an executor that owns all the work (the local pool): a shared broker keeps its own.
     """
     count = 0
-    db.session.execute(update(Run).where(Run.state == RUNNING).values(state=QUEUED))
+    db.session.execute(
+        update(Run)
+        .where(Run.state == RUNNING)
+        .values(state=QUEUED, claim_token="", lease_expires_at=None)
+    )
     db.session.execute(
         update(ChallengeVersion)
         .where(ChallengeVersion.validation_state == RUNNING)
-        .values(validation_state=QUEUED)
+        .values(validation_state=QUEUED, claim_token="", lease_expires_at=None)
     )
     db.session.commit()
     for run_id in db.session.scalars(
@@ -278,8 +470,8 @@ class LocalWorkerPool:
         app: Flask,
         *,
         workers: int = 0,
-        run_job: Callable[[str], None] = execute_run,
-        validation_job: Callable[[str], None] = execute_validation,
+        run_job: Callable[[str], object] = execute_run,
+        validation_job: Callable[[str], object] = execute_validation,
     ) -> None:
         settings: Settings = app.extensions[EXTENSION].settings
         self.app = app

@@ -71,6 +71,9 @@ def serve(*, settings: Settings, host: str, port: int, echo: Callable[[str], Non
     every exit path but SIGKILL, whose leftovers the next start removes."""
     app = create_app({"SETTINGS": settings})
     echo(f"data folder: {settings.data_dir}")
+    if settings.broker_url:
+        broker = settings.broker_url.rpartition("@")[2]  # never the password
+        echo(f"grading: on `grader worker`s through the broker at {broker} (none grades here)")
     queue = app.extensions[EXTENSION].queue
     try:
         with _sigterm_as_exit():

@@ -244,6 +244,14 @@ def starter_zip(root: Path, slug: str) -> bytes:
     return buffer.getvalue()
 
 
+def run_result(data_dir: Path, result_json: str | None, result_dir: str) -> Result:
+    """Load a run's result document: from its row, or (runs graded before results moved into
+    the database) from ``data_dir``; InputRejected if it is damaged or missing."""
+    if result_json:
+        return load_result(result_json)
+    return read_result(data_dir, result_dir)
+
+
 def read_result(data_dir: Path, result_dir: str) -> Result:
     """Load and check the result document a worker wrote (InputRejected if it is damaged)."""
     try:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from grader.reports import render_assessment, render_candidate, render_index, render_report
-from grader.results import Result, TestResult
+from grader.results import Result, SubmittedFile, TestResult
 from grader.scoring import score_tests
 
 VIEWPORT = {"width": 1280, "height": 900}
@@ -118,6 +118,26 @@ def _graded(candidate: str = "Alice Martin", **overrides: Any) -> Result:
     return Result(**fields)
 
 
+ROUTES_PY = "".join(
+    f"# filler line {n} <b>{HOSTILE}</b>\n" if n % 40 == 0 else f"x{n} = {n}\n"
+    for n in range(1, 129)
+) + (
+    "@bp.get('/projects/<int:pid>/plan/<float:share>')\n"
+    "def plan(pid, share):\n"
+    "    return {'parts': 1 / share}\n"
+)
+
+
+def _with_code(result: Result) -> Result:
+    """The result with its submitted files, as the grader records them."""
+    files = (
+        SubmittedFile("app/routes.py", len(ROUTES_PY), ROUTES_PY),
+        SubmittedFile("app/templates/index.html", 40, "<h1>{{ title }}</h1>\n{% block body %}\n"),
+        SubmittedFile("logo.png", 2048, "", binary=True, cut="binary file: not shown"),
+    )
+    return replace(result, files=files)
+
+
 def _app_failed(**overrides: Any) -> Result:
     return replace(
         _graded(**overrides),
@@ -157,6 +177,7 @@ def report_pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             "Alice Martin", [(r, link) for r, link in batch if r.candidate == "Alice Martin"]
         ),
         "index": render_index(batch, "Spring hiring: backend engineers"),
+        "report-code": render_report(_with_code(graded)),
         "hostile-report": render_report(hostile),
         "hostile-candidate": render_candidate(hostile),
         "hostile-index": render_index([(hostile, "h.html")], HOSTILE),

@@ -226,3 +226,49 @@ def test_a_bad_entry_is_refused_naming_what_is_wrong(challenge_dir: Path, entry,
     with pytest.raises(ChallengeError, match=message) as refused:
         load_challenge(_with_entry(challenge_dir, entry))
     assert "[app]" in str(refused.value)
+
+
+RUBRIC_ITEM = '\n[[rubric.items]]\nname = "{name}"\npoints = {points}\n'
+
+
+def test_a_rubric_loads_in_its_order(challenge_dir: Path):
+    manifest = challenge_dir / "challenge.toml"
+    manifest.write_text(
+        manifest.read_text()
+        + RUBRIC_ITEM.format(name="code clarity", points=10)
+        + 'description = "Small views"\n'
+        + RUBRIC_ITEM.format(name="structure", points=2.5)
+    )
+    rubric = load_challenge(challenge_dir).rubric
+    assert [(r.name, r.points, r.description) for r in rubric] == [
+        ("code clarity", 10.0, "Small views"),
+        ("structure", 2.5, ""),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("addition", "message"),
+    [
+        ("\n[rubric]\nitem = []\n", r"\[rubric\]: unknown key 'item'; did you mean 'items'"),
+        ("\n[rubric]\nitems = 3\n", r"items must be a list of tables \(\[\[rubric.items\]\]\)"),
+        (RUBRIC_ITEM.format(name="x", points=10) + "weight = 2\n", "unknown key 'weight'"),
+        (RUBRIC_ITEM.format(name=" ", points=10), "name must be 1 to 100 characters"),
+        (RUBRIC_ITEM.format(name="x", points=0), r"#1 \(x\): points must be more than 0"),
+        (RUBRIC_ITEM.format(name="x", points=101), "at most 100"),
+        (RUBRIC_ITEM.format(name="x", points='"ten"'), "'points' has the wrong type"),
+        (RUBRIC_ITEM.format(name="x", points="true"), "'points' has the wrong type"),
+        ("\n[[rubric.items]]\npoints = 5\n", "#1: missing key 'name'"),
+        (
+            RUBRIC_ITEM.format(name="Clarity", points=5)
+            + RUBRIC_ITEM.format(name="clarity", points=5),
+            r"#2: the name 'clarity' is used twice",
+        ),
+        (RUBRIC_ITEM.format(name="x", points=5) + "description = 3\n", "description must be text"),
+        ("".join(RUBRIC_ITEM.format(name=f"i{n}", points=1) for n in range(21)), "at most 20"),
+    ],
+)
+def test_a_broken_rubric_is_refused_naming_what_is_wrong(challenge_dir: Path, addition, message):
+    manifest = challenge_dir / "challenge.toml"
+    manifest.write_text(manifest.read_text() + addition)
+    with pytest.raises(ChallengeError, match=message):
+        load_challenge(challenge_dir)

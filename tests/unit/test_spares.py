@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import pytest
 
 from grader.sandbox import RunLimits
 from grader.sandbox.spares import Spares
 
-LIMITS = RunLimits(60.0, 5.0, 5.0, 512, 2.0, 128, 64, 1 << 16, 1 << 20)
-OTHER = RunLimits(30.0, 5.0, 5.0, 512, 2.0, 128, 64, 1 << 16, 1 << 20)
+LIMITS = RunLimits(
+    deadline_s=60.0,
+    app_start_timeout_s=5.0,
+    setup_timeout_s=30.0,
+    test_timeout_s=5.0,
+    memory_mb=512,
+    cpus=2.0,
+    pids=128,
+    tmpfs_mb=64,
+    log_cap_bytes=1 << 16,
+    output_cap_bytes=1 << 20,
+)
+OTHER = replace(LIMITS, deadline_s=30.0)
 
 
 class Maker:

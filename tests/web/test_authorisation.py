@@ -23,6 +23,10 @@ STAFF_ROUTES = [
     ("GET", "/runs/{run_a}/report", {ANON: 302, INTERVIEWER: 200, ADMIN: 200}),
     ("GET", "/runs/{run_a}/status", {ANON: 401, INTERVIEWER: 200, ADMIN: 200}),
     ("GET", "/runs/{run_a}/files/result.json", {ANON: 302, INTERVIEWER: 200, ADMIN: 200}),
+    # The submitted code is for staff; a candidate holds no staff session, so is sent away.
+    ("GET", "/submissions/{submission_a}/download", {ANON: 302, INTERVIEWER: 200, ADMIN: 200}),
+    # The world's runs have no earlier grading to compare with.
+    ("GET", "/runs/{run_a}/changes", {ANON: 302, INTERVIEWER: 404, ADMIN: 404}),
     (
         "GET",
         "/compare?candidate={invite_a}&candidate={invite_b}",

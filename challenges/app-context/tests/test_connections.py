@@ -95,6 +95,7 @@ def test_stats_balance_when_no_request_is_in_progress(client):
 @pytest.mark.weight(2)
 @pytest.mark.skill("lazy-connection")
 @pytest.mark.requirement("R6", "R16")
+@pytest.mark.hint("Check a request's input before doing any expensive work for it.")
 def test_request_without_user_is_rejected_before_any_connection(client):
     """A /notes request without a usable X-User header is 401 and opens no connection."""
     for headers in ({}, {"X-User": ""}, {"X-User": "   "}):
@@ -174,6 +175,7 @@ def test_invalid_limit_is_rejected_before_any_connection(client):
 @pytest.mark.weight(3)
 @pytest.mark.skill("app-context")
 @pytest.mark.requirement("R17", "R18")
+@pytest.mark.hint("Within one request, reuse what was already opened for it.")
 def test_import_shares_one_connection_for_the_whole_request(client):
     """POST /notes/import of three notes opens one connection in all, then closes it."""
     notes = [{"title": f"Import {i} {uuid.uuid4().hex[:6]}"} for i in range(3)]
@@ -225,6 +227,7 @@ def test_reading_a_note_opens_and_closes_one_connection(client):
 @pytest.mark.weight(3)
 @pytest.mark.skill("teardown")
 @pytest.mark.requirement("R18", "R15")
+@pytest.mark.hint("What a request opens must be released even when the request ends in an error.")
 def test_unknown_note_404_still_closes_its_connection(client):
     """GET /notes/<id> for a missing note is a JSON 404, and its connection is closed."""
     resp, opened, closed = _measure(

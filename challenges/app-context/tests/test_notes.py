@@ -270,6 +270,7 @@ def test_listing_shows_only_the_callers_notes(client):
 @pytest.mark.weight(2)
 @pytest.mark.skill("request-data")
 @pytest.mark.requirement("R7", "R15")
+@pytest.mark.hint("A user must never reach someone else's notes, even by guessing an id.")
 def test_another_users_note_is_404(client):
     """GET /notes/<id> answers the note to its owner and 404 to anyone else."""
     alice, mallory = _user(), _user()

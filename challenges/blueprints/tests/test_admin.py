@@ -107,6 +107,7 @@ def test_the_configured_token_is_the_one_the_admin_accepts(client, token):
 
 @pytest.mark.weight(3)
 @pytest.mark.requirement("R9")
+@pytest.mark.hint("Every admin route, not only the dashboard, must check the token.")
 def test_admin_refuses_requests_without_the_right_token(client, token, web):
     """GET /admin/ without the right X-Admin-Token (none, empty, wrong, nearly right) is 403."""
     for what, headers in (

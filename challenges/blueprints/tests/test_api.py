@@ -67,6 +67,7 @@ def test_api_lists_new_products_in_the_order_added(client, admin, web):
 @pytest.mark.weight(2)
 @pytest.mark.skill("error-handlers")
 @pytest.mark.requirement("R18")
+@pytest.mark.hint("Errors under the API prefix answer JSON; errors elsewhere answer HTML.")
 def test_api_unknown_product_is_json_404(client, web):
     """GET /api/v1/products/<unknown> is a JSON 404 {"error": ...}."""
     path = f"/api/v1/products/{web.unique('nothing')}"

@@ -77,6 +77,7 @@ def test_names_are_escaped_in_the_storefronts(client, admin, web):
 
 @pytest.mark.weight(2)
 @pytest.mark.requirement("R5")
+@pytest.mark.hint("Product names are user input: every page must show them as text.")
 def test_names_are_escaped_in_the_admin(admin, web):
     """A product name with markup is shown escaped on the admin dashboard."""
     name = f"{MARKUP} Genmaicha {web.unique()}"

@@ -70,6 +70,7 @@ def test_partner_index_is_the_storefront(client, web):
 @pytest.mark.weight(3)
 @pytest.mark.skill("url-building")
 @pytest.mark.requirement("R7")
+@pytest.mark.hint("Links on a page should stay under the prefix the page was reached by.")
 def test_partner_pages_link_within_the_partner_prefix(client, web):
     """/partner/acme/ links to /partner/acme/products/<slug>, never to the /shop/ storefront."""
     resp = client.get("/partner/acme/")

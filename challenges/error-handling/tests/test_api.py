@@ -141,6 +141,7 @@ def test_weight_limits_are_accepted(client):
 @pytest.mark.weight(1)
 @pytest.mark.skill("custom-exceptions")
 @pytest.mark.requirement("R4", "R10")
+@pytest.mark.hint("Check the type of each JSON field, not only that it is present.")
 def test_weight_must_be_a_json_number(client, json_error):
     """A weight sent as a string, a boolean or null answers 400 with the weight message."""
     for weight in ("2", "heavy", True, False, None, [2]):
@@ -201,6 +202,7 @@ def test_unavailable_carrier_is_a_503(client, json_error):
 @pytest.mark.weight(2)
 @pytest.mark.skill("custom-exceptions")
 @pytest.mark.requirement("R9")
+@pytest.mark.hint("A 503 can tell the client when to try again.")
 def test_unavailable_carrier_says_when_to_retry(client):
     """The API's 503 for slowpost carries Retry-After: 120, from the exception."""
     resp = client.get("/api/carriers/slowpost/status")
@@ -216,6 +218,7 @@ def test_unavailable_carrier_says_when_to_retry(client):
 @pytest.mark.weight(1)
 @pytest.mark.skill("json-errors")
 @pytest.mark.requirement("R10", "R12")
+@pytest.mark.hint("A path that only begins with the API prefix's letters is not under it.")
 def test_api_prefix_is_a_whole_path_segment(client, json_error):
     """/api and /api/... get JSON errors; /apiary... (not under /api) gets the HTML page."""
     json_error(client.get("/api"), 404)
@@ -230,6 +233,7 @@ def test_api_prefix_is_a_whole_path_segment(client, json_error):
 @pytest.mark.weight(2)
 @pytest.mark.skill("json-errors")
 @pytest.mark.requirement("R16", "R10")
+@pytest.mark.hint("A crash under the API must still answer the documented JSON error.")
 def test_crash_under_api_is_a_clean_json_500(client, json_error):
     """A crash under /api answers exactly {"error": "internal server error", "status": 500}."""
     resp = client.get("/api/carriers/acme/status")

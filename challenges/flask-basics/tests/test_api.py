@@ -142,6 +142,7 @@ def test_form_encoded_body_is_json_400(client, status_page, json_error):
 
 @pytest.mark.weight(1)
 @pytest.mark.requirement("R5", "R9")
+@pytest.mark.hint("A body that is not a JSON object gets a JSON 400, not a crash or HTML.")
 def test_malformed_or_non_object_json_is_json_400(client, status_page, json_error):
     """Broken JSON, or JSON that is not an object, is a JSON 400 and creates nothing."""
     title = status_page.title("array")
@@ -223,6 +224,7 @@ def test_delete_unknown_incident_is_json_404(client, status_page, json_error):
 @pytest.mark.weight(1)
 @pytest.mark.skill("routing")
 @pytest.mark.requirement("R10")
+@pytest.mark.hint("Let the URL rule itself refuse ids that are not integers.")
 def test_incident_id_must_be_an_integer(client, status_page):
     """/api/incidents/<id> and /incidents/<id> only match digits: other ids are 404, never 500."""
     created = status_page.create()
@@ -237,6 +239,7 @@ def test_incident_id_must_be_an_integer(client, status_page):
 @pytest.mark.weight(1)
 @pytest.mark.skill("routing")
 @pytest.mark.requirement("R11")
+@pytest.mark.hint("A wrong method has its own status, and a header naming the methods allowed.")
 def test_wrong_method_is_405_with_allow(client):
     """Routes answer 405 to methods they lack, with an Allow header listing their methods."""
     cases = [

@@ -63,6 +63,7 @@ def test_home_page_drops_a_deleted_incident(client, status_page):
 
 @pytest.mark.weight(3)
 @pytest.mark.requirement("R13")
+@pytest.mark.hint("Titles are user input: markup in them must show as text.")
 def test_home_page_escapes_titles(client, status_page):
     """Titles are HTML-escaped on the status page: a <script> title cannot inject markup."""
     marker = uuid.uuid4().hex[:10]

@@ -123,6 +123,7 @@ def test_every_published_post_has_its_page(client, post):
 @pytest.mark.requirement("R4", "R13")
 @pytest.mark.weight(2)
 @pytest.mark.skill("converters")
+@pytest.mark.hint("Think about the order in which URL rules that look alike are tried.")
 def test_slug_starting_with_digits_is_a_post_not_a_year(client):
     """/posts/2024-review/ is the post (the int route only takes whole numbers)."""
     html = _assert_html(client.get("/posts/2024-review/"))
@@ -161,6 +162,7 @@ def test_draft_post_is_404(client):
 @pytest.mark.parametrize(
     "path", ["/posts/tips_and_tricks/", "/posts/", "/posts/2025/", "/tags/templates/"]
 )
+@pytest.mark.hint("Titles are shown as text on every page.")
 def test_titles_are_html_escaped(client, path):
     """Titles are escaped in HTML ("Tips &amp; tricks for &lt;templates&gt;") on every page."""
     html = _assert_html(client.get(path))
@@ -244,6 +246,7 @@ def test_drafts_are_never_listed(client):
 @pytest.mark.requirement("R12")
 @pytest.mark.weight(3)
 @pytest.mark.skill("errors")
+@pytest.mark.hint("Drafts must stay out of reach by every URL, not only out of the lists.")
 def test_drafts_cannot_be_reached(client):
     """No URL leads to the draft: its page, its short link, its JSON detail, its like URL."""
     page = client.get("/posts/draft-ideas/")
@@ -261,6 +264,7 @@ def test_drafts_cannot_be_reached(client):
 @pytest.mark.requirement("R14")
 @pytest.mark.weight(3)
 @pytest.mark.skill("errors")
+@pytest.mark.hint("Asking for something that does not exist must answer 404, never crash.")
 def test_missing_posts_never_crash(client):
     """A post, year or tag that is not there never crashes the app (Http404 is abort(404))."""
     requests = [

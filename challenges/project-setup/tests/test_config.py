@@ -63,6 +63,7 @@ def test_config_check_shows_the_greeting_from_the_environment(client):
 @pytest.mark.weight(2)
 @pytest.mark.skill("configuration")
 @pytest.mark.requirement("R5")
+@pytest.mark.hint("Environment variables are always strings: give each setting its type.")
 def test_numbers_from_the_environment_are_numbers(client):
     """APP_ITEMS_PER_PAGE=50 becomes the integer 50, not the string "50"."""
     value = _config(client).get("items_per_page")
@@ -74,6 +75,7 @@ def test_numbers_from_the_environment_are_numbers(client):
 @pytest.mark.weight(2)
 @pytest.mark.skill("configuration")
 @pytest.mark.requirement("R5")
+@pytest.mark.hint("A setting turned off in the environment must read as off.")
 def test_false_from_the_environment_is_false(client):
     """APP_MAINTENANCE=false is the boolean false: the service is not in maintenance."""
     value = _config(client).get("maintenance")

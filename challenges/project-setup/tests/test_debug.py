@@ -8,6 +8,7 @@ pytestmark = [pytest.mark.skill("debug-mode"), pytest.mark.requirement("R7")]
 
 
 @pytest.mark.weight(2)
+@pytest.mark.hint("The app as graded must run with debugging off.")
 def test_config_check_reports_debug_off(client):
     """/config-check reports "debug": false when nothing turns debug on."""
     resp = client.get("/config-check")

@@ -36,6 +36,7 @@ def _signed_with(cookie: str, secret_key: str) -> bool:
 
 @pytest.mark.weight(2)  # a leak also caps the score at 50 (challenge.toml)
 @pytest.mark.requirement("R15")
+@pytest.mark.hint("No page, error or header may reveal a secret setting.")
 def test_no_response_reveals_a_secret(client):
     """No page, header or error reveals APP_SECRET_KEY or the database password."""
     # Whatever each answers (its status is other tests' business), none may show a secret.

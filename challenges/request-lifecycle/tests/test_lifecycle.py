@@ -101,6 +101,7 @@ def _send_error_case(client, key, label: str, headers: dict[str, str]):
 @pytest.mark.skill("after-request")
 @pytest.mark.requirement("R3")
 @pytest.mark.parametrize("label", list(ERROR_CASES))
+@pytest.mark.hint("Error responses need the same headers as successful ones.")
 def test_error_response_carries_the_request_id(client, key, label):
     """Error responses (400, 401, 404, 405, 500) carry the request's X-Request-ID too."""
     request_id = rid()
@@ -157,6 +158,7 @@ def test_error_body_names_the_generated_id(client):
 @pytest.mark.weight(3)
 @pytest.mark.skill("after-request")
 @pytest.mark.requirement("R10", "R19")
+@pytest.mark.hint("An unexpected error answers the documented JSON error, not its details.")
 def test_500_hides_the_exception(client, key):
     """GET /api/crash is a 500 whose body and headers reveal nothing of the exception."""
     resp = client.get("/api/crash", headers={**key, "X-Request-ID": rid()})
@@ -202,6 +204,7 @@ def test_server_timing_covers_the_view(client, key):
 @pytest.mark.weight(2)
 @pytest.mark.skill("before-request")
 @pytest.mark.requirement("R6")
+@pytest.mark.hint("Refuse a request without a valid key before any view runs.")
 def test_missing_api_key_stops_the_request_before_the_view(client, key):
     """POST /api/shipments without X-API-Key is refused and the view never runs."""
     ref = reference()
@@ -455,6 +458,7 @@ def test_journal_status_is_the_status_sent(client, key, status, method, path, qu
 @pytest.mark.weight(3)
 @pytest.mark.skill("teardown")
 @pytest.mark.requirement("R12", "R13")
+@pytest.mark.hint("Work that must follow every request must run even when the view fails.")
 def test_teardown_runs_after_an_unhandled_exception(client, key):
     """After GET /api/crash the journal shows status 500, error RuntimeError, torn down."""
     request_id = rid()

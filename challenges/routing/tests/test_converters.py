@@ -12,6 +12,7 @@ pytestmark = pytest.mark.skill("converters")
 
 @pytest.mark.weight(2)
 @pytest.mark.requirement("R12")
+@pytest.mark.hint("Let the URL rule decide which ids match, rather than checking in the view.")
 def test_project_id_matches_digits_only(client, trackly):
     """/projects/<id> takes an int: words, signs, decimals and huge ids are 404, never 500."""
     project = trackly.new_project()

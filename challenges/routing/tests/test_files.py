@@ -125,6 +125,7 @@ def test_files_of_unknown_project_are_404(client, json_error):
 
 @pytest.mark.weight(3)
 @pytest.mark.requirement("R11")
+@pytest.mark.hint("A file name taken from the URL must never lead outside the project's folder.")
 def test_get_never_reads_outside_the_project_folder(client, trackly):
     """GET of a <path:name> with '..' segments is a 404, never another file of the server."""
     project, other = trackly.new_project(), trackly.new_project()

@@ -185,6 +185,7 @@ def test_plan_of_a_project_without_issues_is_zero_days(client, trackly):
 @pytest.mark.weight(2)
 @pytest.mark.skill("converters")
 @pytest.mark.requirement("R8", "R18")
+@pytest.mark.hint("Zero and negative numbers reach your view too: a 400, never a crash.")
 def test_plan_refuses_what_is_not_a_positive_float(client, trackly, json_error):
     """plan/0.0 is a 400 (not a 500 from dividing by zero); '3', '-1.0', 'three' are 404."""
     project = trackly.new_project()

@@ -40,6 +40,7 @@ def _check_405s(client, allow, json_error, names, project_id: int) -> None:
 
 @pytest.mark.weight(3)
 @pytest.mark.requirement("R17", "R18")
+@pytest.mark.hint("A wrong method answers 405 and says which methods the URL accepts.")
 def test_405_on_project_routes_lists_their_methods(client, trackly, allow, json_error):
     """A method /projects/ or /projects/<id> lacks is a JSON 405 whose Allow lists its methods."""
     project = trackly.new_project()

@@ -24,6 +24,7 @@ def _assert_error(resp, body: dict, what: str) -> None:
 
 @pytest.mark.weight(2)
 @pytest.mark.requirement("R11")
+@pytest.mark.hint("The cart belongs to a logged-in user: refuse it to anyone else.")
 def test_cart_needs_a_login(client):
     """GET, POST /cart and DELETE /cart/<product> answer 401 {"error": "not logged in"}."""
     for method, path, body in (
@@ -137,6 +138,7 @@ def test_additions_are_saved(client, shop):
 
 @pytest.mark.weight(2)
 @pytest.mark.requirement("R17")
+@pytest.mark.hint("A change made inside the cart must still be there on the next request.")
 def test_adding_to_an_existing_line_is_saved(client, shop):
     """More of a product already in the cart is saved: GET /cart shows the new quantity."""
     shop.logged_in(client)
@@ -199,6 +201,7 @@ def test_quantity_boundaries_are_accepted(client, shop, quantity):
 
 @pytest.mark.weight(3)
 @pytest.mark.requirement("R19")
+@pytest.mark.hint("Refuse a bad quantity before changing anything.")
 def test_invalid_quantities_are_400_and_change_nothing(client, shop):
     """A quantity that is not a JSON integer from 1 to 10 answers 400 and changes nothing."""
     shop.logged_in(client)

@@ -150,6 +150,7 @@ def test_login_sets_a_cookie_named_session(client, shop):
 @pytest.mark.weight(1)
 @pytest.mark.skill("cookie-security")
 @pytest.mark.requirement("R3")
+@pytest.mark.hint("Scripts in the page should not be able to read the session cookie.")
 def test_session_cookie_is_httponly(client, shop):
     """The session cookie is HttpOnly, so page scripts cannot read it."""
     header = shop.session_set_cookie(shop.logged_in(client))

@@ -87,6 +87,7 @@ def test_search_query_is_escaped(cafe, client):
 
 
 @pytest.mark.weight(2)
+@pytest.mark.hint("Text placed inside an HTML attribute must be escaped and quoted.")
 def test_search_query_cannot_break_out_of_an_attribute(cafe):
     """Quotes in q cannot close an attribute (the search box's value) to add new ones."""
     uid = _uid()

@@ -47,6 +47,7 @@ def test_every_page_shares_the_layout(cafe):
 @pytest.mark.weight(1)
 @pytest.mark.skill("inheritance")
 @pytest.mark.requirement("R5")
+@pytest.mark.hint("Each page fills in the layout's title for itself.")
 def test_each_page_fills_its_own_title(cafe):
     """<title> is "Menus | Corner Café" on /, "<menu title> | Corner Café" and "Search | ..."."""
     title = f"Lunch {uuid.uuid4().hex[:8]}"

@@ -85,6 +85,7 @@ def test_menu_page_heading_is_its_title(cafe):
 @pytest.mark.weight(1)
 @pytest.mark.skill("control-flow")
 @pytest.mark.requirement("R8")
+@pytest.mark.hint('One item is not "1 items".')
 def test_item_count_is_singular_for_one_item(cafe):
     """p.count reads "1 item" for one item."""
     one = cafe.menu()
@@ -151,6 +152,7 @@ def test_description_line_breaks_become_br(cafe):
 @pytest.mark.weight(3)
 @pytest.mark.skill("filters")
 @pytest.mark.requirement("R12", "R13")
+@pytest.mark.hint("Prices show two decimals, whatever number is stored.")
 def test_prices_show_dollars_and_two_decimals(cafe):
     """span.price shows the price through the money filter: 4.5 -> "$4.50", 0.05 -> "$0.05"."""
     path = cafe.menu()
