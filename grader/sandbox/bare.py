@@ -5,11 +5,8 @@ For challenge authors and the benchmark's baseline only: candidates' code never 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import io
-import os
-import signal
 import socket
 import subprocess
 import sys
@@ -22,7 +19,7 @@ from grader.config import PROJECT_ROOT
 from grader.sandbox import SUPERVISOR_PATH, RunLimits, SandboxJob, SandboxRun
 from grader.sandbox.payload import OUTPUT_FILES, build_payload, read_outputs
 from grader.sandbox.spares import Spares
-from grader.sandbox.supervisor import Layout
+from grader.sandbox.supervisor import Layout, exited, kill_group
 
 
 @dataclasses.dataclass
@@ -35,8 +32,7 @@ class _Started:
 
     def kill(self) -> None:
         """End the supervisor's session (its children have sessions of their own)."""
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
+        kill_group(self.process)
         self.process.wait()
 
     def stop(self) -> None:
@@ -75,11 +71,9 @@ class BareSandbox:
             payload = build_payload(job, tests_path=str(layout.tests_dir), port=_free_port())
             with tarfile.open(fileobj=io.BytesIO(payload)) as tar:
                 tar.extractall(layout.in_dir, filter="data")
-            try:
-                run.exit_code = supervisor.process.wait(timeout=job.wall_s)
-            except subprocess.TimeoutExpired:
-                run.timed_out = True
+            run.timed_out = not exited(supervisor.process, job.wall_s)
             supervisor.kill()
+            run.exit_code = None if run.timed_out else supervisor.process.returncode
             files = {}
             for name in OUTPUT_FILES:
                 path = layout.out_dir / name

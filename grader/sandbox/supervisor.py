@@ -317,8 +317,7 @@ def _app_orders(
 
 def _kill_candidate(app: subprocess.Popen[bytes], candidate: Identity) -> None:
     """Stop the app, its process group and, in the container, every process of its uid."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(app.pid, signal.SIGKILL)
+    kill_group(app)
     if candidate.uid is None:
         app.wait()
         return
@@ -512,17 +511,13 @@ def _run_setup(
             return f"{what} could not start: {exc.strerror or exc}"
         _send_orders(step, None)
         tail = _StepTail(_output(step), log)
-        try:
-            step.wait(timeout=max(0.0, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            _stop(step)
-            tail.finish()
+        finished = exited(step, max(0.0, deadline - time.monotonic()))
+        kill_group(step)  # on time or not: what it left running in its session goes too
+        step.wait()
+        tail.finish()
+        if not finished:
             budget = float(job["setup_timeout_s"])
             return f"{what} did not finish within the set-up budget of {budget:g} s{tail.quoted()}"
-        finally:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(step.pid, signal.SIGKILL)  # what it left running in its session
-        tail.finish()
         if step.returncode != 0:
             ended = (
                 f"was killed by signal {-step.returncode}"
@@ -585,7 +580,9 @@ def _wait_for_app(
 ) -> None:
     deadline = time.monotonic() + timeout_s
     while True:
-        if app.poll() is not None:
+        if exited(app):
+            kill_group(app)  # what it left running, while its id still names its group
+            app.wait()
             tail = log.tail()
             report["app"] = {
                 "started": False,
@@ -594,7 +591,7 @@ def _wait_for_app(
                 f"any request{_startup_error(tail, app_dir)}",
             }
             return
-        if _port_open(port) and app.poll() is None:
+        if _port_open(port) and not exited(app):
             report["app"] = {"started": True}
             return
         if time.monotonic() > deadline:
@@ -677,18 +674,46 @@ def _signal_ready(path: Path) -> None:
 
 def _finish_suite(suite: subprocess.Popen[bytes], timeout_s: float) -> dict[str, Any]:
     """Wait for pytest within its budget; report how it ended."""
-    try:
-        suite.wait(timeout=timeout_s)
-    except subprocess.TimeoutExpired:
+    if not exited(suite, timeout_s):
         _stop(suite)
         return {"exit_code": None, "timed_out": True, "timeout_s": timeout_s}
+    _stop(suite)  # what it left running, while its id still names its group
     return {"exit_code": suite.returncode, "timed_out": False}
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(process.pid, signal.SIGKILL)
+    kill_group(process)
     process.wait()
+
+
+def kill_group(process: subprocess.Popen[bytes]) -> None:
+    """SIGKILL the process group ``process`` leads, unless it was reaped already.
+
+    Once a leader is reaped and its group is empty, the kernel may give its id to a new
+    process; one that leads its own group (a PostgreSQL backend does) would be killed in its
+    place. Code that must kill a group after its leader ends waits with ``exited`` instead,
+    which leaves the leader a zombie, its id still taken, until the group is killed.
+    """
+    if process.returncode is None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def exited(process: subprocess.Popen[bytes], timeout_s: float = 0.0) -> bool:
+    """Whether ``process`` ended within ``timeout_s``, without reaping it (see kill_group)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if process.returncode is not None:
+            return True
+        try:
+            ended = os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:  # reaped elsewhere
+            return True
+        if ended is not None:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.01)
 
 
 # -- the app's files, for hidden tests (the ``app_files`` fixture) ----------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -163,3 +164,22 @@ def test_a_start_up_error_names_the_candidates_file_and_line(
     result = grade_path(challenge=probe_challenge, path=tmp_path, sandbox=bare, settings=settings)
     assert result.status == "app_failed"
     assert result.reason.endswith(f"any request: {named}"), result.reason
+
+
+def test_exited_leaves_the_leader_unreaped_so_its_group_id_stays_taken() -> None:
+    """A reaped leader's id may go to a new process that leads its own group (a PostgreSQL
+    backend does): killing "its" group then kills a stranger. So waiting never reaps first."""
+    from grader.sandbox.supervisor import exited, kill_group
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"], start_new_session=True)
+    assert exited(child, 10)
+    assert "State:\tZ" in Path(f"/proc/{child.pid}/status").read_text()  # a zombie: not reaped
+    kill_group(child)  # harmless: the id is still its own
+    child.wait()
+    killed = []
+    original, os.killpg = os.killpg, lambda *args: killed.append(args)
+    try:
+        kill_group(child)  # reaped: its id may be anybody's now
+    finally:
+        os.killpg = original
+    assert killed == []
