@@ -102,6 +102,50 @@ class Settings:
         "10 per minute; 30 per hour; 100 per day",
         "web app: unknown invite links tried from one client address",
     )
+    # A hiring round: invites by e-mail (grader.web.mail) and candidates' timers.
+    smtp_url: str = _setting(
+        "",
+        "web app: SMTP server for invite mail: smtp://user:pass@host:587?starttls=1 or "
+        "smtps://user:pass@host:465 (empty: no mail; links are copied by hand)",
+    )
+    mail_from: str = _setting(
+        "", "web app: From address of invite mail (empty: grader@ the SMTP server's host)"
+    )
+    mail_timeout_s: float = _setting(30.0, "web app: seconds one SMTP delivery may take")
+    upload_grace_s: float = _setting(
+        120.0,
+        "web app: uploads still accepted this long after a candidate's deadline (the window's "
+        "close or their time budget), for uploads already under way",
+    )
+    invite_csv_max_rows: int = _setting(500, "web app: most candidates in one CSV of invites")
+    results_access_days: int = _setting(
+        90, "web app: days after the window closes that candidates may still read their results"
+    )
+    # Integrations: the JSON API (bearer tokens) and webhooks (grader.web.api, .webhooks).
+    public_url: str = _setting(
+        "",
+        "web app: the address people and integrations reach it at (https://grader.example.com); "
+        "links made outside a request (webhook payloads) start with it (empty: a path only)",
+    )
+    ratelimit_api: str = _setting(
+        "300 per minute; 5000 per hour", "web app: JSON API requests per token (or per address)"
+    )
+    webhook_timeout_s: float = _setting(10.0, "webhooks: seconds one delivery attempt may take")
+    webhook_max_attempts: int = _setting(
+        10, "webhooks: attempts per delivery before it is given up (each one recorded)"
+    )
+    webhook_backoff_s: float = _setting(
+        30.0, "webhooks: wait before the first retry; it doubles after each failed attempt"
+    )
+    webhook_backoff_max_s: float = _setting(3600.0, "webhooks: longest wait between attempts")
+    webhook_poll_s: float = _setting(
+        5.0, "webhooks: how often the sender looks for deliveries other processes queued"
+    )
+    webhook_refuse_private: int = _setting(
+        0,
+        "webhooks: 1 refuses URLs whose host resolves to a loopback, private, link-local or "
+        "other non-public address (SSRF); 0 allows them (an ATS on the same network)",
+    )
 
     def worker_count(self, override: int = 0) -> int:
         """Parallel gradings: an explicit override, else ``workers``, else one per CPU core."""

@@ -24,7 +24,7 @@ from grader.config import Settings, load_settings
 from grader.errors import InputRejected
 from grader.intake import MiB
 from grader.web import db as db_module
-from grader.web import ratelimit, schema
+from grader.web import ratelimit, schema, webhooks
 from grader.web.jobs import (
     EXTENSION,
     GradingQueue,
@@ -82,15 +82,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     schema.init_app(app)
     csrf.init_app(app)
     ratelimit.init_app(app, settings)
-    from grader.web import admin, auth, candidate, interviewer, review
+    from grader.web import mail, rounds
+
+    mail.init_app(app)
+    from grader.web import admin, api, auth, candidate, integrations, interviewer, review
 
     auth.init_app(app)
     review.init_app(app)
+    webhooks.init_app(app, settings)
+    csrf.exempt(api.bp)  # bearer tokens only: no cookie is read, so no cross-site request
+    app.register_blueprint(api.bp)
+    app.register_blueprint(integrations.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(candidate.bp)
     app.register_blueprint(interviewer.bp)
     app.register_blueprint(review.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(rounds.bp)
     app.add_url_rule("/", endpoint="index", view_func=auth.index)
 
     _register_filters(app)
@@ -137,7 +145,7 @@ def _register_filters(app: Flask) -> None:
 
 
 def _wants_json() -> bool:
-    return request.path.endswith("/status")
+    return request.path.endswith("/status") or request.path.startswith("/api/")
 
 
 def _error_response(code: int, title: str, message: str) -> tuple[Any, int]:

@@ -13,13 +13,22 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     EmailField,
+    IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
 )
 from wtforms.fields import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.2; no stub yet
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from grader.challenges import load_challenge
@@ -37,11 +46,23 @@ from grader.web.db import (
     Invite,
     User,
     db,
-    hash_token,
     new_public_id,
     utcnow,
 )
 from grader.web.jobs import state
+from grader.web.rounds import (
+    BUDGET_CHOICES,
+    CHALLENGES_BUDGET,
+    MAX_BUDGET_MINUTES,
+    budget_from,
+    check_budget,
+    expiry_for,
+    issue_link,
+    mail_enabled,
+    record,
+    refuse_if_closed,
+    send_invite_mail,
+)
 from grader.web.storage import remove_tree, unpack_challenge
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -70,6 +91,15 @@ class AssessmentForm(FlaskForm):
     )
     closes_at = DateTimeLocalField(
         "Closes (UTC)", format=DATETIME_FORMAT, validators=[DataRequired()]
+    )
+    budget = RadioField(
+        "Time per candidate, from first opening their link",
+        choices=BUDGET_CHOICES,
+        default=CHALLENGES_BUDGET,
+    )
+    budget_minutes = IntegerField(
+        "Minutes (custom)",
+        validators=[Optional(), NumberRange(min=1, max=MAX_BUDGET_MINUTES), check_budget],
     )
 
     def validate_closes_at(self, field: DateTimeLocalField) -> None:
@@ -271,19 +301,15 @@ def new_assessment() -> Any:
         }
         for position, slug in enumerate(form.challenges.data or []):
             assessment.items.append(AssessmentChallenge(challenge=by_slug[slug], position=position))
+        assessment.time_budget_minutes = budget_from(form)
+        if form.budget.data == CHALLENGES_BUDGET:
+            assessment.time_budget_minutes = assessment.default_budget_minutes() or None
         db.session.add(assessment)
         db.session.commit()
         flash("Assessment created: invite candidates below.", "success")
         return redirect(url_for("interviewer.assessment", assessment_id=assessment.public_id))
     status = 400 if request.method == "POST" else 200
     return render_template("admin/new_assessment.html", form=form), status
-
-
-def _issue_link(invite: Invite) -> str:
-    """Give ``invite`` a fresh secret token (the old one stops working); return the link."""
-    token = secrets.token_urlsafe(32)
-    invite.token_hash = hash_token(token)
-    return url_for("candidate.home", token=token, _external=True)
 
 
 @bp.post("/assessments/<assessment_id>/invites")
@@ -298,18 +324,24 @@ def invite(assessment_id: str) -> Any:
     if not form.validate_on_submit():
         errors = "; ".join(e for errs in form.errors.values() for e in errs)
         abort(400, f"The invite was not created: {errors}")
-    if assessment.closes_at <= utcnow():
-        abort(409, "This assessment is closed: its invites would be expired already.")
+    refuse_if_closed(assessment)
+    email = (form.email.data or "").strip()
     invite_ = Invite(
         assessment=assessment,
         candidate_name=form.name.data,
-        candidate_email=(form.email.data or "").strip(),
-        expires_at=assessment.closes_at,
+        candidate_email=email,
+        email=email or None,
+        expires_at=expiry_for(assessment),
     )
-    link = _issue_link(invite_)
+    link = issue_link(invite_)
     db.session.add(invite_)
+    record(assessment, "invited", f"{invite_.candidate_name} {email}".strip(), invite_)
     db.session.commit()
-    return render_template("admin/invite_link.html", invite=invite_, link=link), 201
+    mailed = bool(email) and mail_enabled()
+    if mailed:
+        send_invite_mail(invite_, "invite", link)
+    page = render_template("admin/invite_link.html", invite=invite_, link=link, mailed=mailed)
+    return page, 201
 
 
 @bp.post("/invites/<invite_id>/reissue")
@@ -319,11 +351,11 @@ def reissue(invite_id: str) -> Any:
     invite_ = db.first_or_404(
         db.select(Invite).filter_by(public_id=invite_id), description="There is no such candidate."
     )
-    if invite_.assessment.closes_at <= utcnow():
-        abort(409, "This assessment is closed: a new link would be expired already.")
-    link = _issue_link(invite_)
+    refuse_if_closed(invite_.assessment)
+    link = issue_link(invite_)
     invite_.revoked_at = None
-    invite_.expires_at = invite_.assessment.closes_at
+    invite_.expires_at = expiry_for(invite_.assessment)
+    record(invite_.assessment, "new link", invite_.candidate_name, invite_)
     db.session.commit()
     return render_template("admin/invite_link.html", invite=invite_, link=link), 201
 
@@ -336,6 +368,7 @@ def revoke(invite_id: str) -> Any:
         db.select(Invite).filter_by(public_id=invite_id), description="There is no such candidate."
     )
     invite_.revoked_at = utcnow()
+    record(invite_.assessment, "revoked link", invite_.candidate_name, invite_)
     db.session.commit()
     flash(f"The link of {invite_.candidate_name} no longer works.", "info")
     return redirect(url_for("interviewer.assessment", assessment_id=invite_.assessment.public_id))

@@ -7,6 +7,7 @@ only: never hidden test names, never the interviewer report.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
@@ -68,8 +69,17 @@ def _invite(token: str) -> Invite:
         abort(410, "This invite link was withdrawn. Ask the hiring team for a new one.")
     if not invite.usable():
         abort(410, f"This invite link expired on {invite.expires_at:%Y-%m-%d %H:%M} UTC.")
-    invite.last_seen_at = utcnow()
+    now = utcnow()
+    invite.last_seen_at = now
     db.session.commit()
+    if invite.started_at is None and invite.assessment.is_open(now):
+        # The time budget runs from the first opening in the window: set once, atomically.
+        db.session.execute(
+            db.update(Invite)
+            .where(Invite.id == invite.id, Invite.started_at.is_(None))
+            .values(started_at=now)
+        )
+        db.session.commit()
     return invite
 
 
@@ -103,13 +113,60 @@ def _submission(invite: Invite, submission_id: str) -> Submission:
     )
 
 
-def _require_open(invite: Invite) -> None:
+def _require_opened(invite: Invite) -> None:
+    """Challenges can be read from the window's opening on (read-only once it is over)."""
     assessment = invite.assessment
-    now = utcnow()
-    if now < assessment.opens_at:
+    if utcnow() < assessment.opens_at:
         abort(403, f"The assessment opens on {assessment.opens_at:%Y-%m-%d %H:%M} UTC.")
-    if now >= assessment.closes_at:
-        abort(410, "The assessment is closed.")
+
+
+def _require_time_left(invite: Invite) -> None:
+    """Uploads until the candidate's deadline plus the grace period for uploads under way."""
+    _require_opened(invite)
+    deadline = invite.deadline()
+    grace = timedelta(seconds=state().settings.upload_grace_s)
+    if utcnow() >= deadline + grace:
+        abort(
+            403,
+            f"Uploads closed at {deadline:%Y-%m-%d %H:%M} UTC ({_why_closed(invite)}); "
+            f"an upload already under way was accepted until {deadline + grace:%H:%M:%S} UTC. "
+            "You can still read your results.",
+        )
+
+
+def _why_closed(invite: Invite) -> str:
+    assessment = invite.assessment
+    if invite.deadline() < assessment.closes_at + timedelta(minutes=invite.extra_minutes):
+        return f"your time budget of {assessment.time_budget_minutes} minutes ran out"
+    return "the assessment's window closed"
+
+
+def lock_invite(invite: Invite) -> None:
+    """Serialise the uploads and re-grades of one candidate: take the invite's row lock.
+
+    The UPDATE is the first statement of a fresh transaction: on PostgreSQL a second one waits
+    on the row until the first commits, then reads what it committed (READ COMMITTED); on
+    SQLite it waits for the write lock. Checks made after it see every committed run.
+    """
+    db.session.commit()
+    db.session.execute(
+        db.update(Invite).where(Invite.id == invite.id).values(last_seen_at=utcnow())
+    )
+
+
+def has_pending_run(invite_id: int, challenge_id: int) -> bool:
+    """Whether a grading of this candidate's work on the challenge is queued or running."""
+    query = (
+        db.select(Run.id)
+        .join(Submission)
+        .where(
+            Submission.invite_id == invite_id,
+            Submission.challenge_id == challenge_id,
+            Run.state.in_(PENDING_STATES),
+        )
+        .limit(1)
+    )
+    return db.session.scalar(query) is not None
 
 
 @bp.get("")
@@ -124,14 +181,21 @@ def home(token: str) -> Any:
         rows=[row for row in rows if row[1] is not None],
         is_open=invite.assessment.is_open(),
         not_yet=utcnow() < invite.assessment.opens_at,
+        can_upload=_can_upload(invite),
     )
+
+
+def _can_upload(invite: Invite) -> bool:
+    """Whether the page offers the upload form: from the opening until the deadline."""
+    now = utcnow()
+    return invite.assessment.opens_at <= now < invite.deadline()
 
 
 @bp.get("/challenges/<slug>")
 def challenge(token: str, slug: str, error: str | None = None, status: int = 200) -> Any:
     """Show a challenge's statement, its starter, the upload form and past submissions."""
     invite = _invite(token)
-    _require_open(invite)
+    _require_opened(invite)
     challenge_, version = _challenge(invite, slug)
     statement_path = state().settings.data_dir / version.root / "README.md"
     try:
@@ -149,6 +213,7 @@ def challenge(token: str, slug: str, error: str | None = None, status: int = 200
         submissions=list(reversed(submissions)),
         error=error,
         max_upload_mb=state().settings.max_upload_mb,
+        can_upload=_can_upload(invite),
     ), status
 
 
@@ -156,7 +221,7 @@ def challenge(token: str, slug: str, error: str | None = None, status: int = 200
 def starter(token: str, slug: str) -> Response:
     """Download the challenge's starter project as a zip."""
     invite = _invite(token)
-    _require_open(invite)
+    _require_opened(invite)
     challenge_, version = _challenge(invite, slug)
     data = starter_zip(state().settings.data_dir / version.root, challenge_.slug)
     return Response(
@@ -170,19 +235,26 @@ def starter(token: str, slug: str) -> Response:
 def submit(token: str, slug: str) -> Any:
     """Store an upload durably, queue its grading, and show its status page."""
     invite = _invite(token)
-    _require_open(invite)
+    _require_time_left(invite)
     challenge_, version = _challenge(invite, slug)
-    previous = [s for s in invite.submissions if s.challenge_id == challenge_.id]
-    if any(s.latest_run and s.latest_run.state in PENDING_STATES for s in previous):
-        abort(409, "Your previous submission is still being graded: wait for its result.")
-    if len(previous) >= MAX_SUBMISSIONS_PER_CHALLENGE:
-        abort(429, f"You reached the limit of {MAX_SUBMISSIONS_PER_CHALLENGE} submissions.")
     uploads = [Upload(f.filename or "", f.read()) for f in request.files.getlist("files")]
     web = state()
     try:
         checked = check_upload(uploads, web.settings.data_dir / "tmp")
     except SubmissionRejected as exc:
         return challenge(token, slug, error=str(exc), status=400)
+    # From here to the commit, this candidate's other uploads and re-grades wait: the check
+    # below and the new run are one step (four parallel uploads: one accepted).
+    lock_invite(invite)
+    if has_pending_run(invite.id, challenge_.id):
+        db.session.rollback()
+        abort(409, "Your previous submission is still being graded: wait for its result.")
+    count = db.select(db.func.count(Submission.id)).filter_by(
+        invite_id=invite.id, challenge_id=challenge_.id
+    )
+    if (db.session.scalar(count) or 0) >= MAX_SUBMISSIONS_PER_CHALLENGE:
+        db.session.rollback()
+        abort(429, f"You reached the limit of {MAX_SUBMISSIONS_PER_CHALLENGE} submissions.")
     submission_id = new_public_id()
     stored_path = store_submission(web.settings.data_dir, submission_id, checked)
     submission = Submission(

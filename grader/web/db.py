@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask
@@ -195,6 +195,9 @@ class Assessment(Model):
     counted_submission: Mapped[str] = mapped_column(
         String(10), default=LATEST, server_default=LATEST
     )
+    # Minutes each candidate has from first opening their link (None: the window alone).
+    time_budget_minutes: Mapped[int | None] = mapped_column(Integer)
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime)  # hidden from the dashboard
     items: Mapped[list[AssessmentChallenge]] = relationship(
         order_by="AssessmentChallenge.position", cascade="all, delete-orphan"
     )
@@ -208,6 +211,13 @@ class Assessment(Model):
         now = now or utcnow()
         return self.opens_at <= now < self.closes_at
 
+    def is_closed(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.closes_at
+
+    def default_budget_minutes(self) -> int:
+        """The sum of its challenges' time budgets (what the admin is offered)."""
+        return sum(c.published.time_budget_minutes for c in self.challenges if c.published)
+
 
 class Invite(Model):
     """One candidate in one assessment, reached by a secret link."""
@@ -219,10 +229,20 @@ class Invite(Model):
     candidate_name: Mapped[str] = mapped_column(String(200))
     candidate_email: Mapped[str] = mapped_column(String(254), default="")
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # When the link stops opening at all: after the window, read-only for results_access_days.
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     last_seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+    email: Mapped[str | None] = mapped_column(String(320))  # where invite mail goes (None: none)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)  # first opening of the link
+    extra_minutes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    email_status: Mapped[str | None] = mapped_column(String(20))  # grader.web.mail's MAIL_STATES
+    email_error: Mapped[str | None] = mapped_column(Text)
+    emailed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # With the app's secret key, what the link's token is derived from (grader.web.rounds), so
+    # that a reminder can carry the same link; "" for a random token (re-issued to mail it).
+    link_salt: Mapped[str] = mapped_column(String(32), default="", server_default="")
     assessment: Mapped[Assessment] = relationship(back_populates="invites")
     submissions: Mapped[list[Submission]] = relationship(
         back_populates="invite", order_by="Submission.id"
@@ -231,6 +251,15 @@ class Invite(Model):
     def usable(self, now: datetime | None = None) -> bool:
         now = now or utcnow()
         return self.revoked_at is None and now < self.expires_at
+
+    def deadline(self) -> datetime:
+        """When this candidate's uploads stop (a grace period aside): the window's close or
+        the end of their time budget, whichever comes first, plus staff's extension."""
+        end = self.assessment.closes_at
+        budget = self.assessment.time_budget_minutes
+        if budget and self.started_at is not None:
+            end = min(end, self.started_at + timedelta(minutes=budget))
+        return end + timedelta(minutes=self.extra_minutes)
 
     def latest_run(self, challenge: Challenge) -> Run | None:
         """The newest run of the newest submission to ``challenge``, if any."""
@@ -364,6 +393,66 @@ class ReviewEvent(Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     user: Mapped[User | None] = relationship()
     challenge: Mapped[Challenge | None] = relationship()
+
+
+class AssessmentEvent(Model):
+    """One line of an assessment's audit trail: who did what, when (``detail``: old → new)."""
+
+    __tablename__ = "assessment_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id"))
+    invite_id: Mapped[int | None] = mapped_column(ForeignKey("invites.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(40))  # "extended window", "revoked link", ...
+    detail: Mapped[str] = mapped_column(Text, default="", server_default="")
+    actor: Mapped[User | None] = relationship()
+    invite: Mapped[Invite | None] = relationship()
+
+
+class ApiToken(Model):
+    """A bearer token for the JSON API, stored only as its SHA-256; scope "read" or "write"."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scope: Mapped[str] = mapped_column(String(10))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Webhook(Model):
+    """A URL called (signed with HMAC-SHA256 of ``secret``) when a result is final."""
+
+    __tablename__ = "webhooks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(100))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class WebhookDelivery(Model):
+    """One event to deliver to one webhook, retried with back-off until delivered."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    event: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class RateLimitCounter(Model):

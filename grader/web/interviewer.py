@@ -31,7 +31,9 @@ from grader.errors import InputRejected, SubmissionRejected
 from grader.exports import export_text
 from grader.intake import load_submission
 from grader.results import Result
+from grader.web import rounds
 from grader.web.auth import staff_required
+from grader.web.candidate import has_pending_run, lock_invite
 from grader.web.cohort import cohort_table
 from grader.web.db import (
     PENDING_STATES,
@@ -76,9 +78,14 @@ def _stored_result(run: Run) -> Result:
 @staff_required
 def dashboard() -> Any:
     """List assessments with their candidates and scores, and the latest gradings."""
+    archived = request.args.get("archived") == "1"
+    shown = Assessment.archived_at.is_not(None) if archived else Assessment.archived_at.is_(None)
     assessments = db.session.scalars(
-        db.select(Assessment).order_by(Assessment.closes_at.desc())
+        db.select(Assessment).where(shown).order_by(Assessment.closes_at.desc())
     ).all()
+    archived_count = db.session.scalar(
+        db.select(func.count()).select_from(Assessment).where(Assessment.archived_at.is_not(None))
+    )
     recent = db.session.scalars(db.select(Run).order_by(Run.id.desc()).limit(15)).all()
     pending = db.session.scalar(
         db.select(func.count()).select_from(Run).where(Run.state.in_(PENDING_STATES))
@@ -88,6 +95,8 @@ def dashboard() -> Any:
     return render_template(
         "interviewer/dashboard.html",
         assessments=assessments,
+        archived=archived,
+        archived_count=archived_count,
         recent=recent,
         pending=pending,
         queue=overview() if overview else None,
@@ -104,7 +113,11 @@ def assessment(assessment_id: str) -> Any:
         description="There is no such assessment.",
     )
     return render_template(
-        "interviewer/assessment.html", assessment=assessment_, table=cohort_table(assessment_)
+        "interviewer/assessment.html",
+        assessment=assessment_,
+        table=cohort_table(assessment_),
+        events=rounds.events(assessment_),
+        mail_enabled=rounds.mail_enabled(),
     )
 
 
@@ -286,9 +299,12 @@ def regrade(submission_id: str) -> Any:
     version = submission.challenge.published
     if version is None:
         abort(409, "This challenge has no published version to grade against.")
-    latest = submission.latest_run
-    if latest is not None and latest.state in PENDING_STATES:
-        abort(409, "This submission is already waiting to be graded.")
+    # One grading at a time per candidate and challenge, atomically (three parallel re-grade
+    # requests make one run): the check and the new run are one step under the invite's lock.
+    lock_invite(submission.invite)
+    if has_pending_run(submission.invite_id, submission.challenge_id):
+        db.session.rollback()
+        abort(409, "This candidate's work on this challenge is already waiting to be graded.")
     run_ = Run(
         submission=submission,
         version=version,

@@ -47,6 +47,7 @@ from grader.errors import GraderError, SandboxUnavailable
 from grader.pipeline import grade_path, open_sandbox, write_outputs
 from grader.results import Result
 from grader.sandbox import Sandbox
+from grader.web import webhooks
 from grader.web.db import (
     DONE,
     FAILED,
@@ -267,8 +268,12 @@ def _finish(model: Claimable, public_id: str, token: str, values: dict[str, Any]
 
 
 def _finish_run(run_id: str, token: str, values: dict[str, Any]) -> bool:
-    """Record a run's final outcome if ``token`` still holds the claim; False if it lost it."""
-    return _finish(Run, run_id, token, {"finished_at": utcnow(), **values})
+    """Record a run's final outcome if ``token`` still holds the claim; False if it lost it.
+    Once recorded (committed), the webhooks' run.finished event is queued, for their thread."""
+    recorded = _finish(Run, run_id, token, {"finished_at": utcnow(), **values})
+    if recorded:
+        webhooks.run_finished(run_id)
+    return recorded
 
 
 def release_run(run_id: str, token: str) -> None:

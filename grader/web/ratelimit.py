@@ -41,6 +41,7 @@ DATABASE_STORAGE_URL = "grader-database://"
 MAX_KEY_LENGTH = 255  # RateLimitCounter.key
 LIMIT_SETTINGS = (
     "ratelimit_sign_in_address", "ratelimit_sign_in_account", "ratelimit_invite_guesses",
+    "ratelimit_api",
 )  # fmt: skip
 # One limiter for every app, as `db` is: its counters are the current app's (the database
 # storage asks Flask-SQLAlchemy for the current app's engine on every call).

@@ -18,7 +18,7 @@ from flask import Flask
 
 from grader.config import Settings
 from grader.tempdirs import INTAKE_PREFIX, reap
-from grader.web import create_app
+from grader.web import create_app, webhooks
 from grader.web.firstrun import FirstRun, ensure_admin, sync_bank
 from grader.web.jobs import EXTENSION
 from grader.web.schema import Upgrade, upgrade_database
@@ -46,6 +46,7 @@ def prepare(app: Flask) -> Prepared:
         upgrade = upgrade_database()
         first_run = ensure_admin(web.settings, password_method=app.config["PASSWORD_METHOD"])
         sync_bank(web.settings)
+        webhooks.sender(app).start_if_needed()  # deliveries a stopped server left are retried
     web.queue.start()
     return Prepared(upgrade, first_run)
 
@@ -85,6 +86,7 @@ def serve(*, settings: Settings, host: str, port: int, echo: Callable[[str], Non
     finally:
         if queue is not None:
             queue.stop()
+        webhooks.sender(app).stop()
 
 
 def _start_lines(prepared: Prepared, settings: Settings, url: str) -> list[str]:

@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy
+import waitress
 from flask import Flask
 from flask.testing import FlaskClient
 from jinja2.bccache import Bucket, BytecodeCache
@@ -514,3 +516,30 @@ def settings_db(request: pytest.FixtureRequest, data_dir: Path, bank: Path) -> I
         yield make_settings(data_dir, bank, database_url=url)
     finally:
         drop_tables(url)
+
+
+@contextmanager
+def served_in_thread(app: Flask, *, threads: int = 4, port: int = 0) -> Iterator[str]:
+    """Serve ``app`` on waitress in a thread on loopback; yield its base URL; stop it after.
+
+    Closing the server from this thread can make the loop's next poll fail with a bad file
+    descriptor: that is the shutdown itself, not a fault, and is not reported as one.
+    """
+    server = waitress.create_server(app, host="127.0.0.1", port=port, threads=threads)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, name="test-waitress", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        stopping.set()
+        server.close()
+        thread.join(10)

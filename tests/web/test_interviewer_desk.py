@@ -4,14 +4,12 @@ re-grade changed, through the app and in Chromium."""
 from __future__ import annotations
 
 import io
-import threading
 import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import waitress
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -31,6 +29,7 @@ from .conftest import (
     fresh_data_dir,
     make_app,
     make_settings,
+    served_in_thread,
 )
 
 APP_PY = (
@@ -165,13 +164,8 @@ def served(
         add_interviewer(app)
         world = build_world(app)
         regrade = add_regrade(app, world.submission_a)
-        server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-        thread = threading.Thread(target=server.run, name="desk-waitress", daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.effective_port}", world, regrade
-        finally:
-            server.close()
+        with served_in_thread(app) as base:
+            yield base, world, regrade
 
 
 @pytest.fixture

@@ -39,11 +39,28 @@ NEW_TABLES: dict[str, list[tuple[Any, ...]]] = {
     "candidate_reviews": [],
     "challenge_reviews": [],
     "review_events": [],
+    "assessment_events": [],
+    "api_tokens": [],
+    "webhooks": [],
+    "webhook_deliveries": [],
 }
 # Columns later revisions added to 0001's tables (the models hold them last, in this order),
 # with the value an upgrade gives the rows already there.
 NEW_COLUMNS: dict[str, dict[str, Any]] = {
-    "assessments": {"counted_submission": "latest"},
+    "assessments": {
+        "counted_submission": "latest",
+        "time_budget_minutes": None,
+        "archived_at": None,
+    },
+    "invites": {
+        "email": None,
+        "started_at": None,
+        "extra_minutes": 0,
+        "email_status": None,
+        "email_error": None,
+        "emailed_at": None,
+        "link_salt": "",
+    },
     "challenge_versions": {"bundle_sha256": "", "claim_token": "", "lease_expires_at": None},
     "submissions": {"bundle_sha256": "", "bundle_name": ""},
     "runs": {

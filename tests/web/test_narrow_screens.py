@@ -3,12 +3,10 @@ header, the site's: checked in Chromium, where layout happens."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import waitress
 
 from .conftest import (
     INTERVIEWER_EMAIL,
@@ -19,6 +17,7 @@ from .conftest import (
     fresh_data_dir,
     make_app,
     make_settings,
+    served_in_thread,
 )
 
 pytestmark = pytest.mark.browser
@@ -45,13 +44,8 @@ def served(tmp_path_factory: pytest.TempPathFactory, bank: Path) -> Iterator[tup
         app = make_app(make_settings(path, bank))
         add_interviewer(app)
         world = build_world(app)
-        server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-        thread = threading.Thread(target=server.run, name="narrow-waitress", daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.effective_port}", world
-        finally:
-            server.close()
+        with served_in_thread(app) as base:
+            yield base, world
 
 
 @pytest.fixture

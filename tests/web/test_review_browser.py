@@ -4,12 +4,10 @@ written directly). Screenshots land in tests/artifacts/web/."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import waitress
 from flask import Flask
 
 from grader.scores_csv import BOM
@@ -23,6 +21,7 @@ from .conftest import (
     fresh_data_dir,
     make_app,
     make_settings,
+    served_in_thread,
 )
 from .test_review import SOLUTION, _with_code
 
@@ -44,13 +43,8 @@ def desk(tmp_path_factory: pytest.TempPathFactory, bank: Path) -> Iterator[tuple
         renamed = SOLUTION.replace("items", "store").replace("item_id", "key")
         _with_code(app, world.run_a, "Alice Candidate", SOLUTION, "1" * 64)
         _with_code(app, world.run_b, "Bob Candidate", renamed, "2" * 64)
-        server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-        thread = threading.Thread(target=server.run, name="desk-waitress", daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.effective_port}", world
-        finally:
-            server.close()
+        with served_in_thread(app) as base:
+            yield base, world
 
 
 @pytest.fixture

@@ -79,6 +79,24 @@
     });
   }
 
+  // <time datetime="…Z" data-countdown>: the time left until a deadline, every second.
+  function countdown(el) {
+    var end = Date.parse(el.getAttribute("datetime"));
+    if (isNaN(end)) { return; }
+    function pad(n) { return (n < 10 ? "0" : "") + n; }
+    function tick() {
+      var left = Math.max(0, Math.floor((end - Date.now()) / 1000));
+      var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+      el.textContent = (h ? h + " h " : "") + pad(m) + " min " + pad(s) + " s";
+      if (left === 0) {
+        el.textContent = "time is up: uploads already under way are still accepted briefly";
+        return;
+      }
+      window.setTimeout(tick, 1000);
+    }
+    tick();
+  }
+
   function each(selector, fn) {
     Array.prototype.forEach.call(document.querySelectorAll(selector), fn);
   }
@@ -89,5 +107,6 @@
     each("[data-copy]", copier);
     each("form[data-confirm]", confirmer);
     each("form[data-busy]", busy);
+    each("time[data-countdown]", countdown);
   });
 })();
