@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from grader.batch import BatchItem
+from grader.batch import BatchItem, run_batch
 from grader.challenges import Challenge
 from grader.config import Settings
 from grader.errors import GraderError
@@ -208,3 +208,211 @@ def _local_worker(settings: Settings, concurrency: int) -> Iterator[None]:
         finally:
             process.terminate()
             process.wait(120)
+
+
+# --- one candidate's assessment, and a cohort's throughput, through `grader batch`'s code path
+
+# /proc/stat's cpu line: user nice system idle iowait irq softirq steal (guest is in user).
+_BUSY_FIELDS = (0, 1, 2, 5, 6, 7)
+# Where a cgroup-v1 engine with the cgroupfs driver accounts every container's CPU (ns); the
+# parent keeps what removed containers used.
+DOCKER_CPUACCT = Path("/sys/fs/cgroup/cpuacct/docker/cpuacct.usage")
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    """CPU seconds used so far: the whole host, this process (threads and reaped children
+    included), and every Docker container (None where that accounting is not readable)."""
+
+    host_s: float
+    grader_s: float
+    containers_s: float | None
+
+    @classmethod
+    def now(cls) -> CpuSample:
+        """Read /proc/stat, getrusage and the engine's cpuacct cgroup."""
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()[1:]
+        ticks = sum(int(fields[i]) for i in _BUSY_FIELDS if i < len(fields))
+        own = os.times()
+        try:
+            containers: float | None = int(DOCKER_CPUACCT.read_text()) / 1e9
+        except (OSError, ValueError):
+            containers = None
+        return cls(
+            host_s=ticks / os.sysconf("SC_CLK_TCK"),
+            grader_s=own.user + own.system + own.children_user + own.children_system,
+            containers_s=containers,
+        )
+
+    def __sub__(self, other: CpuSample) -> CpuSample:
+        containers = (
+            None
+            if self.containers_s is None or other.containers_s is None
+            else self.containers_s - other.containers_s
+        )
+        return CpuSample(self.host_s - other.host_s, self.grader_s - other.grader_s, containers)
+
+
+def _batch_once(
+    items: list[BatchItem], settings: Settings, *, bare: bool, workers: int
+) -> tuple[float, CpuSample, list[Result]]:
+    """Wall seconds, CPU used and results of one `grader batch` of ``items`` (sandbox opened
+    and closed inside the timing, as the command does; reports written to a temporary folder)."""
+    with tempfile.TemporaryDirectory(prefix="grader-bench-") as out:
+        cpu_before, started = CpuSample.now(), time.perf_counter()
+        with closing(open_sandbox(settings, bare=bare)) as sandbox:
+            outcome = run_batch(
+                items=items, sandbox=sandbox, settings=settings, out_dir=Path(out), workers=workers
+            )
+        elapsed = time.perf_counter() - started
+        cpu = CpuSample.now() - cpu_before
+    return elapsed, cpu, [result for result, _ in outcome.rows]
+
+
+def _all_full_marks(results: list[Result], what: str) -> None:
+    bad = [r for r in results if r.score != 100]
+    if bad:
+        raise GraderError(f"{what}: {bad[0].challenge} scored {bad[0].score:g}: {bad[0].reason}")
+
+
+@dataclass(frozen=True)
+class AssessmentResult:
+    """One candidate's references graded as one batch, against each reference graded bare
+    alone: its hidden suite's time (the supervisor's ``suite_s``) and the whole grading's."""
+
+    challenges: int
+    cores: int
+    mode: str  # what the batch ran in: "sandboxed" or "bare"
+    batch_s: list[float]  # wall seconds of each batch
+    suite_s: dict[str, list[float]]  # challenge -> bare suite seconds, one per run
+    grading_s: dict[str, list[float]]  # challenge -> bare grading wall seconds, one per run
+
+    def _medians(self, times: dict[str, list[float]]) -> dict[str, float]:
+        return {slug: statistics.median(values) for slug, values in times.items()}
+
+    @property
+    def ideal_s(self) -> float:
+        """max(sum of bare suite times / cores, longest bare suite)."""
+        suites = self._medians(self.suite_s)
+        return max(sum(suites.values()) / self.cores, max(suites.values()))
+
+    @property
+    def target_s(self) -> float:
+        """Issue 16's target: 1.3 x max(sum of bare suite times / cores, longest) + 1 s."""
+        return 1.3 * self.ideal_s + 1.0
+
+    def summary(self) -> str:
+        """Medians, the target and the ratio, as printed by ``grader bench --assessment``."""
+        suites, gradings = self._medians(self.suite_s), self._medians(self.grading_s)
+        slowest = max(suites, key=lambda slug: suites[slug])
+        wall = statistics.median(self.batch_s)
+        verdict = "met" if wall <= self.target_s else "NOT met"
+        return "\n".join(
+            [
+                f"assessment: the {self.challenges} references as one candidate, "
+                f"{self.cores} cores, medians of {len(self.batch_s)} runs",
+                f"  batch ({self.mode}) wall       {wall:.2f} s  "
+                f"(min {min(self.batch_s):.2f}, max {max(self.batch_s):.2f})",
+                f"  bare suites, sum          {sum(suites.values()):.2f} s  "
+                f"(whole bare gradings, one at a time: {sum(gradings.values()):.2f} s)",
+                f"  longest bare suite        {suites[slowest]:.2f} s ({slowest})",
+                f"  target 1.3 x max(sum/cores, longest) + 1 s = {self.target_s:.2f} s: {verdict}",
+                f"  ratio wall / max(sum/cores, longest) {wall / self.ideal_s:.2f}x",
+            ]
+        )
+
+
+def run_assessment_benchmark(
+    *, challenges: list[Challenge], settings: Settings, runs: int, bare: bool = False
+) -> AssessmentResult:
+    """Grade every challenge's reference as one candidate's batch ``runs`` times, interleaved
+    with each reference graded bare alone (one at a time); every grading must score 100.
+
+    ``bare`` runs the batch bare too (a check of the benchmark itself, no Docker needed).
+    """
+    items = [BatchItem("candidate", c, c.solution_dir) for c in challenges]
+    workers = settings.worker_count()
+    batch_s: list[float] = []
+    suite_s: dict[str, list[float]] = {c.slug: [] for c in challenges}
+    grading_s: dict[str, list[float]] = {c.slug: [] for c in challenges}
+    with closing(open_sandbox(settings, bare=True)) as bare_sandbox:
+        for round_ in range(runs + 1):  # the first round warms caches, and is not counted
+            for challenge in challenges:
+                started = time.perf_counter()
+                result = grade_path(
+                    challenge=challenge,
+                    path=challenge.solution_dir,
+                    sandbox=bare_sandbox,
+                    settings=settings,
+                )
+                elapsed = time.perf_counter() - started
+                _all_full_marks([result], "a bare reference grading")
+                if round_:
+                    suite_s[challenge.slug].append(float(result.timings.get("suite_s", elapsed)))
+                    grading_s[challenge.slug].append(elapsed)
+            elapsed, _, results = _batch_once(items, settings, bare=bare, workers=workers)
+            _all_full_marks(results, "the assessment batch")
+            if round_:
+                batch_s.append(elapsed)
+    mode = "bare" if bare else "sandboxed"
+    return AssessmentResult(len(challenges), workers, mode, batch_s, suite_s, grading_s)
+
+
+@dataclass(frozen=True)
+class CohortResult:
+    """N copies of one reference through `grader batch`, repeated: per-run rates and CPU."""
+
+    challenge: str
+    copies: int
+    workers: int
+    mode: str
+    seconds: list[float]
+    cpu: list[CpuSample]
+    loadavg: str
+
+    def summary(self) -> str:
+        """Medians of gradings per minute and CPU per grading, as ``grader bench --throughput``
+        prints them."""
+        n = self.copies
+        rates = [n / s * 60 for s in self.seconds]
+        host = [c.host_s / n for c in self.cpu]
+        grader = [c.grader_s / n for c in self.cpu]
+        lines = [
+            f"throughput: {n} copies of the {self.challenge} reference through `grader batch` "
+            f"({self.mode}, {self.workers} at once), medians of {len(self.seconds)} runs",
+            f"  gradings per minute     {statistics.median(rates):.1f}  "
+            f"(min {min(rates):.1f}, max {max(rates):.1f})",
+            f"  host CPU-s per grading  {statistics.median(host):.3f}  "
+            f"(/proc/stat: every process on the host, dockerd and containers included)",
+            f"  grader process CPU-s    {statistics.median(grader):.3f}  "
+            "(getrusage: this process and its reaped children)",
+        ]
+        if all(c.containers_s is not None for c in self.cpu):
+            inside = [(c.containers_s or 0.0) / n for c in self.cpu]
+            lines.append(
+                f"  container CPU-s         {statistics.median(inside):.3f}  "
+                "(cgroup cpuacct of every Docker container)"
+            )
+        lines.append(f"  load average before: {self.loadavg}")
+        return "\n".join(lines)
+
+
+def run_cohort_benchmark(
+    *, challenge: Challenge, settings: Settings, copies: int, runs: int, bare: bool = False
+) -> CohortResult:
+    """Grade ``copies`` copies of the reference as one batch (one candidate each), ``runs``
+    times after one uncounted warm-up; every grading must score 100."""
+    items = [BatchItem(f"copy-{i:03d}", challenge, challenge.solution_dir) for i in range(copies)]
+    workers = settings.worker_count()
+    loadavg = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    seconds: list[float] = []
+    cpu: list[CpuSample] = []
+    for round_ in range(runs + 1):
+        elapsed, used, results = _batch_once(items, settings, bare=bare, workers=workers)
+        _all_full_marks(results, "a cohort grading")
+        if round_:
+            seconds.append(elapsed)
+            cpu.append(used)
+    mode = "bare" if bare else "sandboxed"
+    return CohortResult(challenge.slug, copies, workers, mode, seconds, cpu, loadavg)

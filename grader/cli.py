@@ -12,18 +12,21 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from grader import __version__
-from grader.batch import BatchItem, discover, run_batch
 from grader.challenges import find_challenge, list_challenges
 from grader.config import Settings, describe_settings, load_settings
 from grader.errors import GraderError
-from grader.pipeline import grade_path, open_sandbox, write_outputs
-from grader.progress import progress_lines
-from grader.results import Result
+
+if TYPE_CHECKING:
+    from grader.batch import BatchItem
+    from grader.results import Result
+
+# The engine (reports, Jinja, Pygments, similarity, rich) is imported by the commands that use
+# it: `grader --help`, `config` or `worker` need none of it, and `grade` no batch machinery.
 
 # A result document holds capped logs and messages: far below this.
 RESULT_FILE_CAP = 64 << 20
@@ -76,6 +79,8 @@ def grade_command(
     bare: bool,
 ) -> None:
     """Grade SUBMISSION (folder, .zip, .tar[.gz] or .py) against CHALLENGE (slug or path)."""
+    from grader.pipeline import grade_path, open_sandbox, write_outputs
+
     settings = _settings(ctx)
     challenge = find_challenge(challenge_ref, settings.challenges_dir)
     sandbox = open_sandbox(settings, bare=bare)
@@ -173,6 +178,7 @@ def validate_command(
 ) -> None:
     """Prove challenges (default: all): reference 100 in any order, starter low, samples in
     range, every requirement tested; with --mutants, the suite kills the reference's mutants."""
+    from grader.pipeline import open_sandbox
     from grader.validation import validate_challenge
 
     settings = _settings(ctx)
@@ -279,6 +285,8 @@ def batch_command(
     DIR is a candidate with one entry per challenge slug (routing.zip, sessions/, ...).
     With --broker, every worker that is up grades; the files and the index are the same.
     """
+    from grader.batch import discover
+
     settings = _settings(ctx)
     challenges = [find_challenge(ref, settings.challenges_dir) for ref in challenge_refs]
     items = discover(challenges, submissions)
@@ -296,6 +304,8 @@ def batch_command(
 @click.pass_context
 def demo_command(ctx: click.Context, out: Path | None) -> None:
     """Grade every bundled sample, write one report each and an index; print the index path."""
+    from grader.batch import BatchItem
+
     settings = _settings(ctx)
     items = [
         BatchItem(sample.name, challenge, sample.path)
@@ -309,6 +319,10 @@ def demo_command(ctx: click.Context, out: Path | None) -> None:
 def _run_batch_and_print(
     settings: Settings, items: list[BatchItem], out: Path, title: str = ""
 ) -> None:
+    from grader.batch import run_batch
+    from grader.pipeline import open_sandbox
+    from grader.progress import progress_lines
+
     workers = settings.worker_count()
     with (
         closing(open_sandbox(settings)) as sandbox,
@@ -327,6 +341,8 @@ def _run_batch_and_print(
 
 
 def _run_remote_batch_and_print(settings: Settings, items: list[BatchItem], out: Path) -> None:
+    from grader.batch import run_batch
+    from grader.progress import progress_lines
     from grader.workers.batch import WAITERS, remote_grader
 
     grade_item = remote_grader(settings)
@@ -367,6 +383,25 @@ def _run_remote_batch_and_print(settings: Settings, items: list[BatchItem], out:
     metavar="N",
     help="Instead: time the similarity of N varied copies of the reference (no Docker).",
 )
+@click.option(
+    "--assessment",
+    is_flag=True,
+    help="Instead: every reference of the bank as one candidate through `grader batch`, "
+    "against each graded bare alone; wall time, sums and issue 16's target.",
+)
+@click.option(
+    "--throughput",
+    "copies",
+    type=click.IntRange(1, 10_000),
+    metavar="N",
+    help="Instead: N copies of the reference through `grader batch`; gradings per minute "
+    "and CPU-seconds per grading.",
+)
+@click.option(
+    "--bare",
+    is_flag=True,
+    help="With --assessment or --throughput: run the batch bare too (checks the benchmark).",
+)
 @click.pass_context
 def bench_command(
     ctx: click.Context,
@@ -375,12 +410,39 @@ def bench_command(
     worker_counts: str | None,
     broker: str | None,
     similarity_size: int | None,
+    assessment: bool,
+    copies: int | None,
+    bare: bool,
 ) -> None:
     """Grade the reference bare and sandboxed, cold and warm; print medians and ratios."""
     from grader.bench import run_benchmark, run_throughput_benchmark
 
+    modes = [worker_counts is not None, similarity_size is not None, assessment, copies is not None]
+    if sum(modes) > 1:
+        raise click.UsageError(
+            "choose one of --workers, --similarity, --assessment and --throughput"
+        )
+    if bare and not (assessment or copies):
+        raise click.UsageError("--bare goes with --assessment or --throughput")
     settings = _settings(ctx)
+    if assessment:
+        from grader.bench import run_assessment_benchmark
+
+        bank = list_challenges(settings.challenges_dir)
+        assessed = run_assessment_benchmark(
+            challenges=bank, settings=settings, runs=runs, bare=bare
+        )
+        click.echo(assessed.summary())
+        return
     challenge = find_challenge(challenge_ref, settings.challenges_dir)
+    if copies is not None:
+        from grader.bench import run_cohort_benchmark
+
+        cohort = run_cohort_benchmark(
+            challenge=challenge, settings=settings, copies=copies, runs=runs, bare=bare
+        )
+        click.echo(cohort.summary())
+        return
     if similarity_size is not None:
         from grader.similarity_bench import run_similarity_bench
 
@@ -517,6 +579,8 @@ def config_command() -> None:
 )
 def report_command(result_file: Path, out: Path | None) -> None:
     """Re-render every report and export of a result document (beside it by default)."""
+    from grader.pipeline import write_outputs
+
     click.echo(write_outputs(_read_result_file(result_file), out or result_file.parent))
 
 

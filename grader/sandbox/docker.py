@@ -111,6 +111,8 @@ class DockerSandbox:
             read_outputs(
                 self._read_out(container, limits.output_cap_bytes), run, limits.log_cap_bytes
             )
+            if run.supervisor is None and not run.timed_out:
+                self._read_oom_killed(container, run)
         except (docker.errors.APIError, requests.exceptions.RequestException) as exc:
             raise SandboxFailure(f"the Docker engine failed during the run: {exc}") from exc
         finally:
@@ -171,12 +173,11 @@ class DockerSandbox:
         }
 
     def _create(self, limits: RunLimits, name: str, idle_s: float = 0.0) -> Container:
+        """Create the container through the low-level API: the SDK's ``containers.create``
+        would inspect it straight after, one more round trip to the engine per grading."""
         expires = int(time.time() + idle_s + limits.wall_s(True) + 2 * HOST_MARGIN_S)
-        return self.client.containers.create(
-            self.image,
-            SUPERVISOR_COMMAND,
-            name=name,
-            labels={LABEL: "run", LABEL_OWNER: owner_label(), LABEL_EXPIRES: str(expires)},
+        api = self.client.api
+        host_config = api.create_host_config(
             network_mode="none",
             read_only=True,
             tmpfs={
@@ -192,12 +193,21 @@ class DockerSandbox:
             security_opt=["no-new-privileges"],
             ipc_mode="none",
             init=True,
-            user="0:0",
-            working_dir="/",
-            environment={},
             ulimits=[docker.types.Ulimit(name="nofile", soft=1024, hard=1024)],
             log_config=docker.types.LogConfig(type="none"),
         )
+        created = api.create_container(
+            self.image,
+            SUPERVISOR_COMMAND,
+            name=name,
+            labels={LABEL: "run", LABEL_OWNER: owner_label(), LABEL_EXPIRES: str(expires)},
+            user="0:0",
+            working_dir="/",
+            environment={},
+            host_config=host_config,
+        )
+        container: Container = self.client.containers.prepare_model({"Id": created["Id"]})
+        return container
 
     def _wait(self, container: Container, deadline_s: float, run: SandboxRun) -> None:
         try:
@@ -212,6 +222,11 @@ class DockerSandbox:
         if run.timed_out:
             container.kill()
             container.wait(timeout=30)
+
+    @staticmethod
+    def _read_oom_killed(container: Container, run: SandboxRun) -> None:
+        """Record whether the kernel's OOM killer struck; only a run whose supervisor left no
+        report is judged by it (see grading._status), so only such a run pays the inspect."""
         container.reload()
         run.oom_killed = bool(container.attrs.get("State", {}).get("OOMKilled"))
 
