@@ -133,7 +133,7 @@ def _resolve(host: str, port: int, *, refuse_private: bool) -> list[tuple[Any, .
     """Return the addresses to try for ``host``; with ``refuse_private`` all must be public."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:  # UnicodeError: a label IDNA cannot encode
         raise WebhookRefused(f"the host {host!r} cannot be resolved ({exc})") from exc
     if refuse_private:
         private = sorted({str(info[4][0]) for info in infos if not _is_public(str(info[4][0]))})

@@ -258,6 +258,12 @@ def test_private_addresses_are_refused_when_set(host: str) -> None:
     assert webhooks.check_url(f"http://{host}/hook", refuse_private=False)
 
 
+def test_a_host_name_idna_cannot_encode_is_refused_not_a_crash() -> None:
+    """A 64-character label: socket.getaddrinfo raises UnicodeError, not OSError."""
+    with pytest.raises(webhooks.WebhookRefused, match="cannot be resolved"):
+        webhooks.check_url(f"http://{'a' * 64}.example/hook", refuse_private=True)
+
+
 def test_a_private_address_is_refused_at_connection_time(receiver: Receiver) -> None:
     attempt = webhooks.post(receiver.url, b"{}", {}, timeout_s=1, refuse_private=True)
     assert attempt.status is None and "non-public address" in attempt.error
