@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import socket
-import threading
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -25,7 +24,6 @@ from pathlib import Path
 
 import docker
 import pytest
-import waitress
 from aiosmtpd.controller import Controller
 from flask import Flask
 
@@ -36,7 +34,7 @@ from grader.web.db import Invite, Submission, db, utcnow
 from grader.web.mail import mailer
 from grader.web.server import prepare
 
-from .conftest import BANK, fresh_data_dir, zip_folder
+from .conftest import BANK, fresh_data_dir, served_in_thread, zip_folder
 from .test_hiring_round import Inbox
 from .test_integrations import Receiver, expected_signature
 
@@ -121,13 +119,10 @@ def served(tmp_path: Path, inbox: tuple[Inbox, int], ats: Receiver) -> Iterator[
         )
         app = create_app({"SETTINGS": settings})
         prepare(app)
-        wsgi = waitress.create_server(app, host="127.0.0.1", port=port, threads=8)
-        thread = threading.Thread(target=wsgi.run, name="round-waitress", daemon=True)
-        thread.start()
         try:
-            yield Round(base, app, received, ats)
+            with served_in_thread(app, threads=8, port=port):
+                yield Round(base, app, received, ats)
         finally:
-            wsgi.close()
             app.extensions["grader"].queue.stop()
             webhooks.sender(app).stop()
             with app.app_context():
