@@ -674,10 +674,10 @@ def _signal_ready(path: Path) -> None:
 
 def _finish_suite(suite: subprocess.Popen[bytes], timeout_s: float) -> dict[str, Any]:
     """Wait for pytest within its budget; report how it ended."""
-    if not exited(suite, timeout_s):
-        _stop(suite)
+    finished = exited(suite, timeout_s)
+    _stop(suite)  # on time or not: what it left running, while its id still names its group
+    if not finished:
         return {"exit_code": None, "timed_out": True, "timeout_s": timeout_s}
-    _stop(suite)  # what it left running, while its id still names its group
     return {"exit_code": suite.returncode, "timed_out": False}
 
 

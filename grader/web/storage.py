@@ -35,7 +35,8 @@ from grader.tempdirs import owned_mkdtemp, owned_tempdir
 
 FOLDERS = ("submissions", "runs", "challenges", "tmp")
 # What tmp/ holds while a request checks or stores an upload; a killed server's are reaped.
-TMP_PREFIXES = ("intake-", "store-", "challenge-")
+INTAKE_TMP, STORE_TMP, CHALLENGE_TMP = "intake-", "store-", "challenge-"
+TMP_PREFIXES = (INTAKE_TMP, STORE_TMP, CHALLENGE_TMP)
 SECRET_FILE = "secret_key"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz")
@@ -118,7 +119,7 @@ def check_upload(uploads: Sequence[Upload], tmp_dir: Path) -> CheckedUpload:
         if len(set(names)) != len(names):
             raise SubmissionRejected("two files have the same name: send a .zip instead")
         name, data = "files.zip", _zip_files(files)
-    with owned_tempdir(TMP_PREFIXES[0], tmp_dir) as tmp:
+    with owned_tempdir(INTAKE_TMP, tmp_dir) as tmp:
         checked: Submission = submission_from_bytes(name, data, Path(tmp) / "submission")
     source_name = files[0].name if len(files) == 1 else ", ".join(f.name for f in files)
     return CheckedUpload(
@@ -141,7 +142,7 @@ def store_submission(data_dir: Path, submission_id: str, upload: CheckedUpload) 
     """Write the upload durably to ``submissions/<id>/``; return the path to grade (relative)."""
     parent = data_dir / "submissions"
     final = parent / submission_id
-    partial = owned_mkdtemp(TMP_PREFIXES[1], data_dir / "tmp")
+    partial = owned_mkdtemp(STORE_TMP, data_dir / "tmp")
     try:
         files_dir = partial / "files"
         files_dir.mkdir(mode=0o700)
@@ -201,7 +202,7 @@ def unpack_challenge(data_dir: Path, name: str, data: bytes, version_id: str) ->
             ".tar or .tar.gz"
         )
     home = data_dir / "challenges" / version_id
-    with owned_tempdir(TMP_PREFIXES[2], data_dir / "tmp") as tmp:
+    with owned_tempdir(CHALLENGE_TMP, data_dir / "tmp") as tmp:
         tree = Path(tmp) / "tree"
         submission_from_bytes(safe_name(name), data, tree, limits=CHALLENGE_LIMITS)
         slug = challenge_slug(tree)
