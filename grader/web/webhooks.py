@@ -202,7 +202,13 @@ def post(
     )
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     # A receiver that trickles its answer byte by byte still ends at the deadline.
-    watchdog = threading.Timer(timeout_s, _abort, args=(connection,))
+    cut = threading.Event()  # set before the socket is shut: the error that follows is ours
+
+    def cut_off() -> None:
+        cut.set()
+        _abort(connection)
+
+    watchdog = threading.Timer(timeout_s, cut_off)
     watchdog.start()
     try:
         connection.request("POST", path, body=body, headers=headers)
@@ -213,7 +219,7 @@ def post(
     except WebhookRefused as exc:
         return Attempt(None, str(exc))
     except (OSError, http.client.HTTPException) as exc:
-        if isinstance(exc, TimeoutError) or not watchdog.is_alive():
+        if isinstance(exc, TimeoutError) or cut.is_set():
             return Attempt(None, f"no answer within {timeout_s:g} s")
         return Attempt(None, f"{type(exc).__name__}: {exc}"[:ERROR_CAP])
     finally:
