@@ -19,7 +19,7 @@ from grader.config import Settings
 from grader.errors import GraderError, InputRejected, OutputError
 from grader.grading import unrun_result
 from grader.intake import SUBMISSION_SUFFIXES
-from grader.pipeline import grade_path, parallel_map, write_outputs
+from grader.pipeline import grade_paths, parallel_map, write_outputs
 from grader.reports import render_assessment, render_index
 from grader.results import Result
 from grader.sandbox import Sandbox
@@ -101,26 +101,16 @@ def run_batch(
 ) -> BatchOutcome:
     """Grade every item in parallel, write each one's files, the index and assessments.
 
-    ``grade_item`` grades one present submission elsewhere (on Celery workers: see
-    grader.workers.batch) instead of in ``sandbox``; any error it raises becomes the item's result.
+    A local batch grades each candidate's challenges together in one sandbox (see
+    ``grade_paths``); ``grade_item`` grades one present submission elsewhere (on Celery
+    workers: see grader.workers.batch) instead; any error becomes the item's result.
     """
-    if grade_item is None:
-        assert sandbox is not None, "a local batch grades in a sandbox"
-        local_sandbox = sandbox
-
-        def grade_item(item: BatchItem) -> Result:
-            assert item.path is not None
-            return grade_path(
-                challenge=item.challenge, path=item.path, sandbox=local_sandbox, settings=settings
-            )
-
     taken: set[str] = set()
     folders = {
         name: _folder_name(name, taken) for name in dict.fromkeys(i.candidate for i in items)
     }
 
-    def grade_one(item: BatchItem) -> tuple[Result, str]:
-        result = _grade_safely(item, grade_item)
+    def finish(item: BatchItem, result: Result) -> tuple[Result, str]:
         result = replace(result, candidate=item.candidate)
         relative = f"{folders[item.candidate]}/{item.challenge.slug}"
         line = f"{item.candidate} / {item.challenge.slug}: {result.status} {result.score:g}"
@@ -131,7 +121,12 @@ def run_batch(
         on_done(line)
         return result, f"{relative}/report.html"
 
-    rows = parallel_map(grade_one, items, workers)
+    if grade_item is not None:
+        remote = grade_item
+        rows = parallel_map(lambda item: finish(item, _grade_safely(item, remote)), items, workers)
+    else:
+        assert sandbox is not None, "a local batch grades in a sandbox"
+        rows = _grade_by_candidate(items, sandbox, settings, workers, finish)
     if len({i.challenge.slug for i in items}) > 1:
         for candidate, folder in folders.items():
             mine = [(r, link.split("/", 1)[1]) for r, link in rows if r.candidate == candidate]
@@ -157,6 +152,44 @@ def run_batch(
     return BatchOutcome(rows, index)
 
 
+def _grade_by_candidate(
+    items: Sequence[BatchItem],
+    sandbox: Sandbox,
+    settings: Settings,
+    workers: int,
+    finish: Callable[[BatchItem, Result], tuple[Result, str]],
+) -> list[tuple[Result, str]]:
+    """Grade each candidate's items in one sandbox, ``workers`` sandboxes at a time; rows in
+    the items' order.
+
+    The cores go to sandboxes first: several candidates run side by side, one slot each; a
+    lone candidate runs its challenges side by side in its one sandbox.
+    """
+    groups: dict[str, list[BatchItem]] = {}
+    for item in items:
+        groups.setdefault(item.candidate, []).append(item)
+    concurrency = max(1, workers // min(workers, len(groups)))
+
+    def grade_group(group: list[BatchItem]) -> list[tuple[int, tuple[Result, str]]]:
+        present = [(item, item.path) for item in group if item.path is not None]
+        try:
+            graded = grade_paths(
+                [(item.challenge, path) for item, path in present],
+                sandbox=sandbox,
+                settings=settings,
+                concurrency=concurrency,
+            )
+        except Exception as exc:  # one candidate's failure is that candidate's results only
+            graded = [_failed(item, path, exc) for item, path in present]
+        results = {id(item): result for (item, _), result in zip(present, graded, strict=True)}
+        return [(id(item), finish(item, results.get(id(item)) or _missing(item))) for item in group]
+
+    rows = dict(
+        row for group in parallel_map(grade_group, list(groups.values()), workers) for row in group
+    )
+    return [rows[id(item)] for item in items]
+
+
 def _write_page(path: Path, html: str) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -168,13 +201,23 @@ def _write_page(path: Path, html: str) -> None:
 def _grade_safely(item: BatchItem, grade_item: Callable[[BatchItem], Result]) -> Result:
     """Grade one item; whatever goes wrong becomes this item's result, never the batch's end."""
     if item.path is None:
-        return unrun_result(
-            item.challenge, item.candidate, f"no submission for {item.challenge.slug} was found"
-        )
+        return _missing(item)
     try:
         return grade_item(item)
-    except GraderError as exc:
-        return unrun_result(item.challenge, item.path.name, str(exc), status="sandbox_error")
-    except Exception as exc:  # a grader bug must not cost the other candidates their results
-        reason = f"internal error while grading: {type(exc).__name__}: {exc}"
-        return unrun_result(item.challenge, item.path.name, reason, status="sandbox_error")
+    except Exception as exc:
+        return _failed(item, item.path, exc)
+
+
+def _missing(item: BatchItem) -> Result:
+    return unrun_result(
+        item.challenge, item.candidate, f"no submission for {item.challenge.slug} was found"
+    )
+
+
+def _failed(item: BatchItem, path: Path, exc: Exception) -> Result:
+    """The result of an item whose grading raised: a grader bug must not cost the other
+    candidates their results."""
+    if isinstance(exc, GraderError):
+        return unrun_result(item.challenge, path.name, str(exc), status="sandbox_error")
+    reason = f"internal error while grading: {type(exc).__name__}: {exc}"
+    return unrun_result(item.challenge, path.name, reason, status="sandbox_error")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -55,33 +55,59 @@ def grade(
 
     ``suite`` changes how the suite runs, for validation's flaky and mutation checks only.
     """
-    limits = run_limits(settings, challenge)
-    job = SandboxJob(
-        submission_dir=submission.root,
-        tests_dir=challenge.tests_dir,
-        entry=challenge.entry,
-        app_env=challenge.app_env,
-        default_skill=challenge.skills[0],
-        limits=limits,
-        bytecode_cache=settings.cache_dir / "bytecode",
-        suite=suite or SuiteOptions(),
-        setup=challenge.setup,
-    )
-    run = _run_with_retry(sandbox, job)
-    return interpret(challenge, submission, run, limits)
+    return grade_many([(challenge, submission)], sandbox=sandbox, settings=settings, suite=suite)[0]
 
 
-def _run_with_retry(sandbox: Sandbox, job: SandboxJob) -> SandboxRun:
-    """Run once more after a sandbox failure (an engine restart); then report it as the run."""
+def grade_many(
+    items: Sequence[tuple[Challenge, Submission]],
+    *,
+    sandbox: Sandbox,
+    settings: Settings,
+    concurrency: int = 1,
+    suite: SuiteOptions | None = None,
+) -> list[Result]:
+    """Grade one candidate's submissions, each against its challenge, in one sandbox.
+
+    Each runs with its own limits and deadline, ``concurrency`` at a time; a result per item,
+    in order, exactly as ``grade`` would give for each alone.
+    """
+    limits = [run_limits(settings, challenge) for challenge, _ in items]
+    jobs = [
+        SandboxJob(
+            submission_dir=submission.root,
+            tests_dir=challenge.tests_dir,
+            entry=challenge.entry,
+            app_env=challenge.app_env,
+            default_skill=challenge.skills[0],
+            limits=job_limits,
+            bytecode_cache=settings.cache_dir / "bytecode",
+            suite=suite or SuiteOptions(),
+            setup=challenge.setup,
+        )
+        for (challenge, submission), job_limits in zip(items, limits, strict=True)
+    ]
+    runs = _run_with_retry(sandbox, jobs, max(1, min(concurrency, len(jobs))))
+    return [
+        interpret(challenge, submission, run, job_limits)
+        for (challenge, submission), run, job_limits in zip(items, runs, limits, strict=True)
+    ]
+
+
+def _run_with_retry(
+    sandbox: Sandbox, jobs: Sequence[SandboxJob], concurrency: int
+) -> list[SandboxRun]:
+    """Run once more after a sandbox failure (an engine restart); then report it as each run."""
     failures = []
     for attempt in range(SANDBOX_ATTEMPTS):
         if attempt:
             time.sleep(RETRY_PAUSE_S)
         try:
-            return sandbox.run(job)
+            if len(jobs) == 1:
+                return [sandbox.run(jobs[0])]
+            return sandbox.run_many(jobs, concurrency)
         except SandboxFailure as exc:
             failures.append(str(exc))
-    return SandboxRun(error=f"{failures[-1]} (tried {SANDBOX_ATTEMPTS} times)")
+    return [SandboxRun(error=f"{failures[-1]} (tried {SANDBOX_ATTEMPTS} times)") for _ in jobs]
 
 
 def _base(challenge: Challenge, submission: Submission | None, name: str = "") -> dict[str, Any]:

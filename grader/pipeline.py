@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TypeVar
@@ -11,11 +11,12 @@ from grader.challenges import Challenge
 from grader.config import Settings
 from grader.errors import OutputError, SubmissionRejected
 from grader.exports import write_exports
-from grader.grading import grade, unrun_result
-from grader.intake import load_submission
+from grader.grading import grade, grade_many, unrun_result
+from grader.intake import Submission, load_submission
 from grader.reports import write_report_files
 from grader.results import Result
 from grader.sandbox import Sandbox, SuiteOptions
+from grader.sandbox.supervisor import SLOTS_MAX
 from grader.tempdirs import INTAKE_PREFIX, owned_tempdir
 
 T = TypeVar("T")
@@ -71,6 +72,45 @@ def grade_path(
             settings=settings,
             suite=suite,
         )
+
+
+def grade_paths(
+    items: Sequence[tuple[Challenge, Path]],
+    *,
+    sandbox: Sandbox,
+    settings: Settings,
+    concurrency: int,
+) -> list[Result]:
+    """Grade one candidate's submissions (one per challenge) together in one sandbox.
+
+    Each is taken in as ``grade_path`` would; a refused one becomes its own ``rejected``
+    result and the rest are graded, ``concurrency`` at a time (see ``grading.grade_many``).
+    """
+    results: list[Result | None] = [None] * len(items)
+    with owned_tempdir(INTAKE_PREFIX) as tmp:
+        taken: list[tuple[int, Challenge, Submission]] = []
+        for index, (challenge, path) in enumerate(items):
+            try:
+                submission = load_submission(path, Path(tmp) / str(index) / "submission")
+            except SubmissionRejected as exc:
+                results[index] = unrun_result(challenge, path.name, str(exc))
+            else:
+                taken.append((index, challenge, submission))
+        for chunk in _chunks(taken, SLOTS_MAX):
+            graded = grade_many(
+                [(challenge, submission) for _, challenge, submission in chunk],
+                sandbox=sandbox,
+                settings=settings,
+                concurrency=concurrency,
+            )
+            for (index, _, _), result in zip(chunk, graded, strict=True):
+                results[index] = result
+    return [result for result in results if result is not None]
+
+
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def write_outputs(result: Result, out_dir: Path) -> Path:

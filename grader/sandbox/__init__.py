@@ -7,6 +7,7 @@ payload and read back the same files (both in ``payload``), so they differ only 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -83,9 +84,18 @@ class SandboxJob:
             "suite_timeout_s": self.limits.suite_timeout_s,
             "test_timeout_s": self.limits.test_timeout_s,
             "log_cap_bytes": self.limits.log_cap_bytes,
+            "process_limit": self.limits.pids,
             "shuffle_seed": self.suite.shuffle_seed,
             "fail_fast": self.suite.fail_fast,
         }
+
+
+def many_wall_s(jobs: Sequence[SandboxJob], concurrency: int) -> float:
+    """The longest ``jobs`` can take in one sandbox when each ends by its own bound and they
+    are taken in order, ``concurrency`` at a time: a job starts at the latest once the others
+    before it have shared the lanes, so it ends within (sum - own) / k + own."""
+    walls = [job.wall_s for job in jobs]
+    return sum(walls) / concurrency + max(walls) * (1 - 1 / concurrency)
 
 
 @dataclass
@@ -109,6 +119,11 @@ class Sandbox(Protocol):
     """Anything that can run a job and hand back its run record."""
 
     def run(self, job: SandboxJob) -> SandboxRun: ...
+
+    def run_many(self, jobs: Sequence[SandboxJob], concurrency: int) -> list[SandboxRun]:
+        """Run one candidate's jobs in one sandbox, ``concurrency`` at a time, each with its
+        own limits and deadline; a run record per job, in order."""
+        ...
 
     def reap(self) -> int:
         """Remove what runs of a dead grader left behind; return how many were removed."""

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import socket
 import subprocess
 import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 from grader.config import PROJECT_ROOT
-from grader.sandbox import SUPERVISOR_PATH, RunLimits, SandboxJob, SandboxRun
-from grader.sandbox.payload import OUTPUT_FILES, build_payload, read_outputs
+from grader.sandbox import SUPERVISOR_PATH, RunLimits, SandboxJob, SandboxRun, many_wall_s
+from grader.sandbox.payload import build_payload, output_names, read_slot_outputs
 from grader.sandbox.spares import Spares
 from grader.sandbox.supervisor import Layout, exited, kill_group
 
@@ -58,34 +58,46 @@ class BareSandbox:
             self._spares.close()
 
     def run(self, job: SandboxJob) -> SandboxRun:
-        """Run ``job`` bare; the deadline is enforced by killing the supervisor's session."""
-        run = SandboxRun(
-            info={"kind": "bare", "image": "none (bare run on the host)", "limits": {}}
-        )
+        """Run ``job`` bare (see ``run_many``)."""
+        return self.run_many([job], 1)[0]
+
+    def run_many(self, jobs: Sequence[SandboxJob], concurrency: int) -> list[SandboxRun]:
+        """Run ``jobs`` bare under one supervisor, as slots; the bound is enforced by killing
+        the supervisor's session (each slot's children have sessions of their own)."""
+        runs = [
+            SandboxRun(info={"kind": "bare", "image": "none (bare run on the host)", "limits": {}})
+            for _ in jobs
+        ]
         started = time.monotonic()
-        spare = self._spares.take(job.limits) if self._spares else None
-        run.info["warm"] = spare is not None
-        supervisor = spare or self._start(job.limits)
+        spare = self._spares.take(jobs[0].limits) if self._spares else None
+        supervisor = spare or self._start(jobs[0].limits)
         layout = supervisor.layout
         try:
-            payload = build_payload(job, tests_path=str(layout.tests_dir), port=_free_port())
+            payload = build_payload(
+                jobs,
+                tests_path=lambda index: str(layout.slot(index).tests_dir),
+                concurrency=concurrency,
+            )
             with tarfile.open(fileobj=io.BytesIO(payload)) as tar:
                 tar.extractall(layout.in_dir, filter="data")
-            run.timed_out = not exited(supervisor.process, job.wall_s)
+            timed_out = not exited(supervisor.process, many_wall_s(jobs, concurrency))
             supervisor.kill()
-            run.exit_code = None if run.timed_out else supervisor.process.returncode
             files = {}
-            for name in OUTPUT_FILES:
+            for name in output_names(len(jobs)):
                 path = layout.out_dir / name
                 if path.is_file() and not path.is_symlink():
-                    files[name] = path.read_bytes()[: job.limits.output_cap_bytes]
-            read_outputs(files, run, job.limits.log_cap_bytes)
+                    files[name] = path.read_bytes()[: jobs[0].limits.output_cap_bytes]
+            read_slot_outputs(files, jobs, runs)
         finally:
             supervisor.stop()
         if self._spares:
-            self._spares.replenish(job.limits)
-        run.timings["sandbox_s"] = time.monotonic() - started
-        return run
+            self._spares.replenish(jobs[0].limits)
+        for run in runs:
+            run.info["warm"] = spare is not None
+            run.timed_out = timed_out and run.supervisor is None
+            run.exit_code = None if timed_out else supervisor.process.returncode
+            run.timings["sandbox_s"] = time.monotonic() - started
+        return runs
 
     def _start(self, limits: RunLimits) -> _Started:
         """Lay out a fresh root and start the supervisor in it; it waits for its job."""
@@ -106,11 +118,3 @@ class BareSandbox:
 
 def _alive(started: _Started) -> bool:
     return started.process.poll() is None
-
-
-def _free_port() -> int:
-    """A loopback port free now; the host shares one port space, unlike a container."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]  # (host, port) for AF_INET
-        return port

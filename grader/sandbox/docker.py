@@ -14,8 +14,9 @@ import tarfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import docker
@@ -24,8 +25,8 @@ import requests.exceptions
 from docker.models.containers import Container
 
 from grader.errors import SandboxFailure, SandboxUnavailable
-from grader.sandbox import RunLimits, SandboxJob, SandboxRun
-from grader.sandbox.payload import OUTPUT_FILES, build_payload, read_outputs
+from grader.sandbox import RunLimits, SandboxJob, SandboxRun, many_wall_s
+from grader.sandbox.payload import build_payload, output_names, read_slot_outputs
 from grader.sandbox.spares import MAX_IDLE_S, Spares
 from grader.sandbox.supervisor import CONTAINER_LAYOUT
 
@@ -35,7 +36,32 @@ LABEL_EXPIRES = "flask-grader.expires"
 SUPERVISOR_COMMAND = ["/opt/venv/bin/python", "-I", "/opt/grader/supervisor.py"]
 CAPABILITIES = ["SETUID", "SETGID", "CHOWN", "KILL"]
 HOST_MARGIN_S = 10.0
-TESTS_PATH = str(CONTAINER_LAYOUT.tests_dir)
+PROCESS_MARGIN = 32  # the supervisor's and the suites' own processes and threads
+PROCESS_MARGIN_PER_SLOT = 4
+
+
+def _slot_tests_path(index: int) -> str:
+    return str(CONTAINER_LAYOUT.slot(index).tests_dir)
+
+
+def container_limits(jobs: Sequence[SandboxJob], concurrency: int, cpus: float) -> RunLimits:
+    """The bounds of a container holding ``jobs``: one job's own limits when alone; for
+    several, room for ``concurrency`` of the largest at once (each slot's app is held to its
+    own process limit by the kernel, per user; memory goes to the biggest candidate process
+    first, see the supervisor's ZYGOTE), CPUs capped at what the engine has."""
+    if len(jobs) == 1:
+        return jobs[0].limits
+    largest = max(jobs, key=lambda job: job.limits.memory_mb).limits
+    return replace(
+        largest,
+        deadline_s=max(job.limits.deadline_s for job in jobs),
+        memory_mb=largest.memory_mb * concurrency,
+        cpus=min(max(job.limits.cpus for job in jobs) * concurrency, cpus),
+        pids=max(job.limits.pids for job in jobs) * concurrency
+        + PROCESS_MARGIN
+        + PROCESS_MARGIN_PER_SLOT * len(jobs),
+        output_cap_bytes=max(job.limits.output_cap_bytes for job in jobs),
+    )
 
 
 def connect() -> docker.DockerClient:
@@ -82,45 +108,68 @@ class DockerSandbox:
             ) from exc
         except docker.errors.APIError as exc:
             raise SandboxUnavailable(f"the Docker engine failed to look up {image}: {exc}") from exc
+        self._engine_cpus: float | None = None
         self._spares = (
             Spares(self._make_spare, self._discard, self._running, size=spares) if spares else None
         )
 
     def run(self, job: SandboxJob) -> SandboxRun:
-        """Run ``job`` in a fresh container; always remove it before returning or raising.
+        """Run ``job`` in a fresh container (see ``run_many``)."""
+        return self.run_many([job], 1)[0]
 
+    def run_many(self, jobs: Sequence[SandboxJob], concurrency: int) -> list[SandboxRun]:
+        """Run one candidate's ``jobs`` in one fresh container; always remove it before
+        returning or raising.
+
+        The container is sized for ``concurrency`` slots at once (memory, processes, CPUs up
+        to the engine's); each slot has its own scratch mounts, users and deadline inside it.
         A Ctrl-C that landed while the engine was creating the container would leave a real
         container and no handle to it, so ``create`` finishes before the interrupt is raised,
         and removal goes by the name chosen before creation.
         """
-        limits = job.limits
-        run = SandboxRun(info=self._info(job))
+        limits = container_limits(jobs, concurrency, self._cpus_available())
+        runs = [SandboxRun(info=self._info(job, len(jobs), concurrency)) for job in jobs]
         started = time.monotonic()
-        spare = self._spares.take(limits) if self._spares else None
+        spare = self._spares.take(limits) if self._spares and len(jobs) == 1 else None
         name, container = spare or (_new_name(), None)
-        run.info["warm"] = spare is not None
+        wall_s = many_wall_s(jobs, concurrency)
+        timings: dict[str, float] = {}
         try:
             if container is None:
                 with _interrupt_deferred():
-                    container = self._create(limits, name)
+                    container = self._create(limits, name, [j.limits for j in jobs], wall_s)
                 container.start()  # the supervisor starts its children while the job travels
-            container.put_archive("/in", build_payload(job, tests_path=TESTS_PATH))
-            run.timings["start_s"] = time.monotonic() - started
-            self._wait(container, job.wall_s + HOST_MARGIN_S, run)
-            run.timings["run_s"] = time.monotonic() - started - run.timings["start_s"]
-            read_outputs(
-                self._read_out(container, limits.output_cap_bytes), run, limits.log_cap_bytes
-            )
-            if run.supervisor is None and not run.timed_out:
-                self._read_oom_killed(container, run)
+            payload = build_payload(jobs, tests_path=_slot_tests_path, concurrency=concurrency)
+            container.put_archive("/in", payload)
+            timings["start_s"] = time.monotonic() - started
+            exit_code, timed_out = self._wait(container, wall_s + HOST_MARGIN_S)
+            timings["run_s"] = time.monotonic() - started - timings["start_s"]
+            files = self._read_out(container, limits.output_cap_bytes, len(jobs))
+            read_slot_outputs(files, jobs, runs)
+            reported = all(run.supervisor is not None for run in runs)
+            oom_killed = not reported and not timed_out and self._read_oom_killed(container)
         except (docker.errors.APIError, requests.exceptions.RequestException) as exc:
             raise SandboxFailure(f"the Docker engine failed during the run: {exc}") from exc
         finally:
             force_remove(self.client.api, name)
-        if self._spares:
+        if self._spares and len(jobs) == 1:
             self._spares.replenish(limits)
-        run.timings["sandbox_s"] = time.monotonic() - started
-        return run
+        for run in runs:
+            run.info["warm"] = spare is not None
+            run.exit_code = exit_code
+            run.timed_out = timed_out and run.supervisor is None
+            run.oom_killed = oom_killed and run.supervisor is None
+            run.timings.update(timings, sandbox_s=time.monotonic() - started)
+        return runs
+
+    def _cpus_available(self) -> float:
+        """The engine's CPUs: a container may not ask for more (read once, on first need)."""
+        if self._engine_cpus is None:
+            try:
+                self._engine_cpus = float(self.client.info().get("NCPU") or 1)
+            except (docker.errors.APIError, requests.exceptions.RequestException):
+                self._engine_cpus = float(os.cpu_count() or 1)
+        return self._engine_cpus
 
     def close(self) -> None:
         """Remove the spares; the sandbox starts every later run cold."""
@@ -130,7 +179,7 @@ class DockerSandbox:
     def _make_spare(self, limits: RunLimits) -> _Spare:
         name = _new_name()
         try:
-            container = self._create(limits, name, idle_s=MAX_IDLE_S)
+            container = self._create(limits, name, [limits], limits.wall_s(True), MAX_IDLE_S)
             container.start()
         except BaseException:
             force_remove(self.client.api, name)
@@ -155,12 +204,14 @@ class DockerSandbox:
         except (docker.errors.DockerException, requests.exceptions.RequestException):
             return 0  # the engine is away; the next round tries again
 
-    def _info(self, job: SandboxJob) -> dict[str, Any]:
+    def _info(self, job: SandboxJob, slots: int, concurrency: int) -> dict[str, Any]:
         limits = job.limits
         return {
             "kind": "docker",
             "image": self.image,
             "image_id": self.image_id,
+            "shared_with": slots - 1,  # the candidate's other challenges in this container
+            "concurrency": concurrency,
             "limits": {
                 "deadline_s": job.wall_s,
                 "test_timeout_s": limits.test_timeout_s,
@@ -172,18 +223,30 @@ class DockerSandbox:
             },
         }
 
-    def _create(self, limits: RunLimits, name: str, idle_s: float = 0.0) -> Container:
+    def _create(
+        self,
+        limits: RunLimits,
+        name: str,
+        slots: Sequence[RunLimits],
+        wall_s: float,
+        idle_s: float = 0.0,
+    ) -> Container:
         """Create the container through the low-level API: the SDK's ``containers.create``
-        would inspect it straight after, one more round trip to the engine per grading."""
-        expires = int(time.time() + idle_s + limits.wall_s(True) + 2 * HOST_MARGIN_S)
+        would inspect it straight after, one more round trip to the engine per grading.
+
+        ``limits`` bound the container; each of ``slots`` gets its own scratch mounts.
+        """
+        expires = int(time.time() + idle_s + wall_s + 2 * HOST_MARGIN_S)
         api = self.client.api
+        tmpfs = {}
+        for index, slot in enumerate(slots):  # slot i's inside slot 0's: mounted after it
+            layout = CONTAINER_LAYOUT.slot(index)
+            tmpfs[str(layout.candidate_root)] = f"size={slot.tmpfs_mb}m,mode=0755,nosuid,nodev"
+            tmpfs[str(layout.grader_root)] = "size=32m,mode=0755,nosuid,nodev"
         host_config = api.create_host_config(
             network_mode="none",
             read_only=True,
-            tmpfs={
-                "/sandbox/candidate": f"size={limits.tmpfs_mb}m,mode=0755,nosuid,nodev",
-                "/sandbox/grader": "size=32m,mode=0755,nosuid,nodev",
-            },
+            tmpfs=tmpfs,
             mem_limit=f"{limits.memory_mb}m",
             memswap_limit=f"{limits.memory_mb}m",
             nano_cpus=int(limits.cpus * 1e9),
@@ -209,29 +272,32 @@ class DockerSandbox:
         container: Container = self.client.containers.prepare_model({"Id": created["Id"]})
         return container
 
-    def _wait(self, container: Container, deadline_s: float, run: SandboxRun) -> None:
+    @staticmethod
+    def _wait(container: Container, deadline_s: float) -> tuple[int | None, bool]:
+        """The container's exit code, and whether it had to be killed at ``deadline_s``."""
         try:
             status = container.wait(timeout=deadline_s)
-            run.exit_code = status.get("StatusCode")
+            return status.get("StatusCode"), False
         except requests.exceptions.ConnectionError as exc:
             if "timed out" not in str(exc).lower():
                 raise
-            run.timed_out = True
         except requests.exceptions.ReadTimeout:
-            run.timed_out = True
-        if run.timed_out:
-            container.kill()
-            container.wait(timeout=30)
+            pass
+        container.kill()
+        container.wait(timeout=30)
+        return None, True
 
     @staticmethod
-    def _read_oom_killed(container: Container, run: SandboxRun) -> None:
-        """Record whether the kernel's OOM killer struck; only a run whose supervisor left no
-        report is judged by it (see grading._status), so only such a run pays the inspect."""
+    def _read_oom_killed(container: Container) -> bool:
+        """Whether the kernel's OOM killer struck; only a run whose supervisor left no report
+        is judged by it (see grading._status), so only such a run pays the inspect."""
         container.reload()
-        run.oom_killed = bool(container.attrs.get("State", {}).get("OOMKilled"))
+        return bool(container.attrs.get("State", {}).get("OOMKilled"))
 
-    def _read_out(self, container: Container, cap: int) -> dict[str, bytes]:
-        """Read /out with a byte cap; keep only the expected regular files."""
+    def _read_out(self, container: Container, cap: int, slots: int) -> dict[str, bytes]:
+        """Read /out with a byte cap per slot; keep only the expected regular files."""
+        cap *= slots
+        expected = output_names(slots)
         try:
             stream, _ = container.get_archive("/out")
         except docker.errors.NotFound:
@@ -246,7 +312,7 @@ class DockerSandbox:
             with tarfile.open(fileobj=io.BytesIO(bytes(buffer[:cap])), mode="r|") as tar:
                 for member in tar:
                     name = member.name.removeprefix("out/")
-                    if name in OUTPUT_FILES and member.isreg():
+                    if name in expected and member.isreg():
                         handle = tar.extractfile(member)
                         files[name] = handle.read(cap) if handle else b""
         except (tarfile.TarError, EOFError, OSError):

@@ -10,32 +10,59 @@ import io
 import json
 import os
 import tarfile
+from collections.abc import Callable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from grader.intake import is_junk
 from grader.sandbox import APP_PORT, SandboxJob, SandboxRun
 from grader.sandbox.bytecode import SOURCE_MTIME, pyc_file
-from grader.sandbox.supervisor import GO_FILE
+from grader.sandbox.supervisor import GO_FILE, RUN_FILE, slot_prefix
 
 OUTPUT_FILES = ("supervisor.json", "app.log", "suite.log", "results/pytest.json")
 JSON_CAP_BYTES = 4 << 20
 
 
-def build_payload(job: SandboxJob, *, tests_path: str, port: int = APP_PORT) -> bytes:
-    """Pack job.json, the submission, the hidden suite and its bytecode as the tar for ``in/``.
+def build_payload(
+    jobs: Sequence[SandboxJob], *, tests_path: Callable[[int], str], concurrency: int = 1
+) -> bytes:
+    """Pack the plan and, per slot, job.json, the submission, the hidden suite and its bytecode.
 
-    ``tests_path`` is where the supervisor puts the suite, named in the shipped bytecode. The
-    last entry, ``go``, tells a supervisor already waiting that the rest is in place.
+    Slot ``i``'s files go under ``i/`` (slot 0's at the top); ``tests_path(i)`` is where the
+    supervisor puts that slot's suite, named in the shipped bytecode. The last entry, ``go``,
+    tells a supervisor already waiting that the rest is in place.
     """
     buffer = io.BytesIO()
+    plan = {"slots": len(jobs), "concurrency": concurrency}
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        _add_bytes(tar, "job.json", json.dumps(job.job_document(port)).encode())
-        _add_tree(tar, job.submission_dir, "submission")
-        suite = _add_tree(tar, job.tests_dir, "tests")
-        _add_suite_bytecode(tar, suite, tests_path, job.bytecode_cache)
+        _add_bytes(tar, RUN_FILE, json.dumps(plan).encode())
+        for index, job in enumerate(jobs):
+            prefix = slot_prefix(index)
+            if prefix:
+                _add_folder(tar, prefix.rstrip("/"))
+            _add_bytes(tar, f"{prefix}job.json", json.dumps(job.job_document(APP_PORT)).encode())
+            _add_tree(tar, job.submission_dir, f"{prefix}submission")
+            suite = _add_tree(tar, job.tests_dir, f"{prefix}tests")
+            _add_suite_bytecode(tar, suite, f"{prefix}tests", tests_path(index), job.bytecode_cache)
         _add_bytes(tar, GO_FILE, b"go\n")
     return buffer.getvalue()
+
+
+def read_slot_outputs(
+    files: dict[str, bytes], jobs: Sequence[SandboxJob], runs: Sequence[SandboxRun]
+) -> None:
+    """Fill each slot's run from its own files (see ``read_outputs``)."""
+    for index, (job, run) in enumerate(zip(jobs, runs, strict=True)):
+        prefix = slot_prefix(index)
+        mine = {k.removeprefix(prefix): v for k, v in files.items() if k.startswith(prefix)}
+        read_outputs(mine, run, job.limits.log_cap_bytes)
+
+
+def output_names(slots: int) -> frozenset[str]:
+    """Every file the host reads back from ``out/``, by its path there."""
+    return frozenset(
+        f"{slot_prefix(index)}{name}" for index in range(slots) for name in OUTPUT_FILES
+    )
 
 
 def read_outputs(files: dict[str, bytes], run: SandboxRun, log_cap: int) -> SandboxRun:
@@ -86,6 +113,7 @@ def _add_tree(
 def _add_suite_bytecode(
     tar: tarfile.TarFile,
     suite: list[tuple[PurePosixPath, bytes]],
+    arcname: str,
     tests_path: str,
     cache_dir: Path | None,
 ) -> None:
@@ -98,8 +126,8 @@ def _add_suite_bytecode(
         pyc_path, data = pyc
         if pyc_path.parent not in folders:
             folders.add(pyc_path.parent)
-            _add_folder(tar, f"tests/{pyc_path.parent}")
-        _add_bytes(tar, f"tests/{pyc_path}", data)
+            _add_folder(tar, f"{arcname}/{pyc_path.parent}")
+        _add_bytes(tar, f"{arcname}/{pyc_path}", data)
 
 
 def _add_folder(tar: tarfile.TarFile, name: str) -> None:

@@ -12,6 +12,11 @@ It may start before its job arrives (a warm sandbox): it prepares the folders an
 children as zygotes that import what every run needs (Flask and the WSGI server; pytest and the
 plugin), then waits for ``in/go``, the payload's last entry, and hands each child its orders.
 A cold run is the same path with the job already there.
+
+One container may grade several challenges of the same candidate (an assessment): each is a
+*slot* with its own folders, its own pair of users, its own app on its own Unix socket, its own
+suite, limits and deadline, and its own report in ``out/<slot>/``. Slots run ``concurrency`` at a
+time; slot 0's children start before the job, as a single grading's do (it is slot 0 of one).
 """
 
 from __future__ import annotations
@@ -22,7 +27,6 @@ import io
 import json
 import os
 import re
-import resource
 import selectors
 import signal
 import socket
@@ -38,6 +42,12 @@ from typing import Any
 
 CANDIDATE_UID = 10001
 GRADER_UID = 10002
+# Slot i's users are these plus i * SLOT_UID_STRIDE: a slot's app cannot signal, trace or read
+# another slot's processes and files, and another slot's suite cannot reach its app's socket.
+SLOT_UID_STRIDE = 100
+SLOTS_MAX = 16  # the image has a pair of users for each
+RUN_FILE = "run.json"  # the payload's list of slots and how many run at once
+APP_SOCKET_PERMS = "666"  # the socket's folder is the gate (see Layout.app_socket)
 PLUGIN = "grader.testkit.plugin"
 CONTAINER_LIB = "/opt/grader/lib"
 REPORT_SCHEMA = "grader.supervisor/1"
@@ -51,8 +61,22 @@ SUITE_PRELOAD = ("pytest", PLUGIN)
 # stdin, as a freshly spawned child has, and becomes that module. No orders: it just ends.
 # Orders with a "call" (the app's, for a factory) run waitress's runner, which resolves the
 # factory, and call it with the job's literal arguments (JSON values) before serving it.
+# The first argument is its own limits (JSON), applied before it imports anything: niceness,
+# resource limits, and a top OOM score so that the kernel, when a slot's memory runs out, kills
+# candidates' processes before suites or the supervisor (raising one's own score needs no
+# privilege). Applied here, not in a preexec_fn: the supervisor spawns from threads.
 ZYGOTE = """
-import importlib, json, os, runpy, sys
+import importlib, json, os, resource, runpy, sys
+limits = json.loads(sys.argv.pop(1))
+if limits:
+    os.nice(limits["nice"])
+    for name, value in limits["rlimits"]:
+        resource.setrlimit(getattr(resource, name), (value, value))
+    try:
+        with open("/proc/self/oom_score_adj", "w") as score:
+            score.write(str(limits["oom_score_adj"]))
+    except OSError:
+        pass
 for name in sys.argv[1:]:
     try:
         importlib.import_module(name)
@@ -62,6 +86,8 @@ line = sys.stdin.readline()
 if not line:
     sys.exit(0)
 orders = json.loads(line)
+for name, value in orders.get("rlimits", []):
+    resource.setrlimit(getattr(resource, name), (value, value))
 null = os.open(os.devnull, os.O_RDONLY)
 os.dup2(null, 0)
 os.close(null)
@@ -88,6 +114,11 @@ UNUSED_PYTEST_PLUGINS = [
     "-p", "no:stepwise", "-p", "no:setuponly", "-p", "no:setupplan", "-p", "no:junitxml",
     "-p", "no:unraisableexception", "-p", "no:threadexception",
 ]  # fmt: skip
+
+
+def slot_prefix(index: int) -> str:
+    """Where slot ``index``'s files are, relative to each root: slot 0's at the top."""
+    return f"{index}/" if index else ""
 
 
 @dataclass(frozen=True)
@@ -120,6 +151,25 @@ class Layout:
         return self.grader_root / "source"
 
     @property
+    def app_socket(self) -> Path:
+        """Where the app listens: a Unix socket in a folder only this slot's two users enter,
+        so no other slot's app or suite can reach it (loopback ports are shared by all)."""
+        return self.candidate_root / "run" / "app.sock"
+
+    def slot(self, index: int) -> Layout:
+        """The layout of one slot. Slot 0's is the run's own (a single grading keeps the paths
+        it always had); slot i's is the same shape under a folder ``i`` of each root."""
+        if index == 0:
+            return self
+        name = slot_prefix(index).rstrip("/")
+        return Layout(
+            self.in_dir / name,
+            self.out_dir / name,
+            self.candidate_root / name,
+            self.grader_root / name,
+        )
+
+    @property
     def app_files_socket(self) -> Path:
         """Where hidden tests ask for the app's files (short: AF_UNIX paths are <108 bytes)."""
         return self.grader_root / "app-files" / "sock"
@@ -136,6 +186,17 @@ class Identity:
 
     uid: int | None
     gid: int | None
+
+    @classmethod
+    def pair(cls, slot: int, *, bare: bool) -> tuple[Identity, Identity]:
+        """Slot ``slot``'s candidate and grader users (both None in bare mode)."""
+        if bare:
+            return cls(None, None), cls(None, None)
+        shift = slot * SLOT_UID_STRIDE
+        return (
+            cls(CANDIDATE_UID + shift, CANDIDATE_UID + shift),
+            cls(GRADER_UID + shift, GRADER_UID + shift),
+        )
 
     def spawn(
         self,
@@ -209,6 +270,12 @@ def _private_dir(path: Path, owner: Identity, mode: int = 0o700) -> Path:
     return path
 
 
+def _private_file(path: Path, mode: str = "wb") -> Any:
+    """A new file only root (in a bare run, the author) may read: out/ holds the suite's output
+    and the app's log, which no candidate process may read, its own slot's or another's."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), mode)
+
+
 class CappedLog:
     """Drain a child's output into a file, keeping at most ``cap`` bytes; never blocks the child."""
 
@@ -219,7 +286,7 @@ class CappedLog:
         self.cap = cap  # may be lowered once the job names its own
         self._stream = stream
         self._lock = threading.Lock()
-        self._file = open(path, "wb")  # noqa: SIM115 - closed by the drain thread
+        self._file = _private_file(path)  # closed by the drain thread
         self._thread = threading.Thread(target=self._drain, daemon=True)
         self._thread.start()
 
@@ -255,18 +322,10 @@ class CappedLog:
         return data[-limit:].decode("utf-8", "replace")
 
 
-def _limit_candidate() -> None:
-    """Applied in the candidate's process before exec: lowest CPU priority, bounded files.
-
-    The niceness keeps the hidden suite (and the supervisor) runnable when the app spins or
-    forks until the pids limit: without it a fork bomb starves pytest past its deadline.
-    The candidate cannot raise it back (no CAP_SYS_NICE).
-    """
-    os.nice(CANDIDATE_NICENESS)
-    for limit, value in CANDIDATE_RLIMITS:
-        resource.setrlimit(getattr(resource, limit), (value, value))
-
-
+# The candidate's processes run at the lowest CPU priority, with bounded files: the niceness
+# keeps the hidden suite (and the supervisor) runnable when the app spins or forks until the
+# pids limit: without it a fork bomb starves pytest past its deadline. The candidate cannot
+# raise it back (no CAP_SYS_NICE).
 CANDIDATE_NICENESS = 19
 CANDIDATE_RLIMITS = (("RLIMIT_CORE", 0), ("RLIMIT_FSIZE", 64 << 20), ("RLIMIT_NOFILE", 256))
 # The same limits for a process started once threads run (a set-up step): a preexec_fn is not
@@ -285,14 +344,37 @@ except OSError as exc:
 """
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.settimeout(0.2)
-        return probe.connect_ex(("127.0.0.1", port)) == 0
+CANDIDATE_LIMITS = json.dumps(
+    {"nice": CANDIDATE_NICENESS, "rlimits": CANDIDATE_RLIMITS, "oom_score_adj": 1000}
+)
+SO_ACCEPTCON = 0x10000  # /proc/net/unix's flag of a listening socket
+
+
+def _listening(path: Path) -> bool:
+    """Whether a socket listens at ``path``.
+
+    In the container the supervisor cannot enter the socket's folder (it has no
+    DAC_OVERRIDE, by design), so it reads the kernel's table of Unix sockets instead;
+    where there is none (a bare run off Linux) it connects.
+    """
+    wanted = str(path)
+    try:
+        with open("/proc/net/unix", encoding="utf-8", errors="replace") as table:
+            next(table, None)
+            for line in table:
+                fields = line.split(None, 7)
+                bound, flags = fields[-1].rstrip("\n"), int(fields[3], 16)
+                if len(fields) == 8 and bound == wanted and flags & SO_ACCEPTCON:
+                    return True
+        return False
+    except FileNotFoundError:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            probe.settimeout(0.2)
+            return probe.connect_ex(wanted) == 0
 
 
 def _app_orders(
-    entry: dict[str, Any] | str, port: int, cwd: Path, env: dict[str, str]
+    entry: dict[str, Any] | str, app_socket: Path, cwd: Path, env: dict[str, str]
 ) -> dict[str, Any]:
     """The app zygote's orders: waitress serving ``module:attribute``, called first if a factory.
 
@@ -305,7 +387,10 @@ def _app_orders(
         called = target.endswith("()")
         module, _, attribute = target.removesuffix("()").partition(":")
         entry = {"module": module, "attribute": attribute, "call": called, "args": [], "kwargs": {}}
-    args = [f"--listen=127.0.0.1:{port}", "--threads=8", "--ident=app"]
+    args = [
+        f"--unix-socket={app_socket}", f"--unix-socket-perms={APP_SOCKET_PERMS}",
+        "--threads=8", "--ident=app",
+    ]  # fmt: skip
     orders = _orders("waitress", [*args, f"{entry['module']}:{entry['attribute']}"], cwd, env)
     if entry.get("call"):
         orders["call"] = {
@@ -373,11 +458,24 @@ class Children:
                 _stop(child)
 
 
-def prepare(layout: Layout, *, bare: bool, lib: str) -> Children:
-    """Make the job-independent folders and start both children as zygotes."""
+def prepare(layout: Layout, *, bare: bool, lib: str, slot: int = 0) -> Children:
+    """Make slot ``slot``'s job-independent folders and start both its children as zygotes.
+
+    ``layout`` is the slot's own. Its roots are the container's per-slot mounts (made here in
+    a bare run); its out folder is made here.
+    """
     python = sys.executable
-    candidate = Identity(None, None) if bare else Identity(CANDIDATE_UID, CANDIDATE_UID)
-    grader = Identity(None, None) if bare else Identity(GRADER_UID, GRADER_UID)
+    candidate, grader = Identity.pair(slot, bare=bare)
+    for root in (layout.candidate_root, layout.grader_root):
+        root.mkdir(mode=0o755, exist_ok=True)
+    # The suite's user passes through it to its results folder; the logs in it are root's.
+    layout.out_dir.mkdir(mode=0o711, exist_ok=True)
+    layout.out_dir.chmod(0o711)
+    socket_dir = layout.app_socket.parent
+    socket_dir.mkdir(mode=0o700)
+    os.chmod(socket_dir, 0o770)  # the slot's suite owns it; its app may make its socket there
+    if grader.uid is not None and candidate.gid is not None:
+        os.chown(socket_dir, grader.uid, candidate.gid)
     candidate_tmp = _private_dir(layout.candidate_root / "tmp", candidate)
     # Popen changes directory before it switches user, and root here lacks DAC_OVERRIDE:
     # the children's working directories must be enterable (never listable) by others.
@@ -390,18 +488,17 @@ def prepare(layout: Layout, *, bare: bool, lib: str) -> Children:
     ini.write_text("[pytest]\n")
     ini.chmod(0o644)
     app = candidate.spawn(
-        [python, "-s", "-c", ZYGOTE, *APP_PRELOAD],
+        [python, "-s", "-c", ZYGOTE, CANDIDATE_LIMITS, *APP_PRELOAD],
         cwd=candidate_home,
         env={
             **_base_env(python, candidate_home, candidate_tmp, str(layout.app_dir)),
             "PYTHONUNBUFFERED": "1",
         },
         umask=0o077,
-        preexec_fn=_limit_candidate,
     )
     app_log = CappedLog(_output(app), layout.out_dir / "app.log", APP_LOG_CAP)
     suite = grader.spawn(
-        [python, "-s", "-c", ZYGOTE, *SUITE_PRELOAD],
+        [python, "-s", "-c", ZYGOTE, "{}", *SUITE_PRELOAD],
         cwd=grader_home,
         env={
             **_base_env(python, grader_home, grader_tmp, lib),
@@ -409,8 +506,7 @@ def prepare(layout: Layout, *, bare: bool, lib: str) -> Children:
         },
     )
     suite_output = CappedLog(_output(suite), layout.out_dir / "suite.log", 64 << 10)
-    # Once the zygotes run: no thread exists while the app's preexec_fn forks. It serves for
-    # as long as this process lives; the suite is the only client, and is stopped first.
+    # It serves for as long as this process lives; the slot's suite is its only client.
     AppFileServer(layout, candidate, grader).start()
     return Children(candidate, grader, app, app_log, suite, suite_output)
 
@@ -435,7 +531,6 @@ def supervise(layout: Layout, job: dict[str, Any], children: Children) -> dict[s
     _copy_tree(layout.in_dir / "submission", layout.source_dir, grader, 0o700, 0o600)
     timings["setup_s"] = time.monotonic() - started
 
-    port = int(job["port"])
     app_env = {str(k): str(v) for k, v in job.get("app_env", {}).items()}
     try:
         if job.get("setup"):
@@ -448,10 +543,14 @@ def supervise(layout: Layout, job: dict[str, Any], children: Children) -> dict[s
                 return _finished(report, timings, started)
         report["phase"] = "app_start"
         app_started_at = time.monotonic()
-        _send_orders(app, _app_orders(job["entry"], port, layout.app_dir, app_env))
+        orders = _app_orders(job["entry"], layout.app_socket, layout.app_dir, app_env)
+        if candidate.uid is not None:  # per uid: in a bare run it would count the author's
+            orders["rlimits"] = [("RLIMIT_NPROC", int(job["process_limit"]))]
+        _send_orders(app, orders)
         # pytest starts collecting now and waits for `ready`, so both start-ups overlap.
         _send_orders(suite, _suite_orders(layout, job))
-        _wait_for_app(app, layout.app_dir, port, float(job["app_start_timeout_s"]), report, log)
+        timeout_s = float(job["app_start_timeout_s"])
+        _wait_for_app(app, layout.app_dir, layout.app_socket, timeout_s, report, log)
         timings["app_start_s"] = time.monotonic() - app_started_at
         if report["app"]["started"]:
             report["phase"] = "suite"
@@ -573,7 +672,7 @@ def _send_orders(child: subprocess.Popen[bytes], orders: dict[str, Any] | None) 
 def _wait_for_app(
     app: subprocess.Popen[bytes],
     app_dir: Path,
-    port: int,
+    app_socket: Path,
     timeout_s: float,
     report: dict[str, Any],
     log: CappedLog,
@@ -591,7 +690,7 @@ def _wait_for_app(
                 f"any request{_startup_error(tail, app_dir)}",
             }
             return
-        if _port_open(port) and not exited(app):
+        if _listening(app_socket) and not exited(app):
             report["app"] = {"started": True}
             return
         if time.monotonic() > deadline:
@@ -647,7 +746,8 @@ def _base_env(python: str, home: Path, tmp: Path, pythonpath: str) -> dict[str, 
 def _suite_orders(layout: Layout, job: dict[str, Any]) -> dict[str, Any]:
     """pytest as the suite zygote becomes it: it collects, then waits for the ready file."""
     env = {
-        "GRADER_APP_URL": f"http://127.0.0.1:{job['port']}",
+        "GRADER_APP_URL": f"http://127.0.0.1:{job['port']}",  # the Host the app sees
+        "GRADER_APP_SOCKET": str(layout.app_socket),
         "GRADER_SOURCE_DIR": str(layout.source_dir),
         "GRADER_RESULTS_FILE": str(layout.results_dir / "pytest.json"),
         "GRADER_READY_FILE": str(layout.grader_root / "ready"),
@@ -1063,15 +1163,73 @@ def _app_file_message(shown: str, parts: list[str], kind: str, at: object) -> st
     return f"app file {shown}: {reasons.get(kind) or _NOT_READ.get(kind, 'could not be read')}"
 
 
-def _wait_for_job(in_dir: Path, limit_s: float = JOB_WAIT_S) -> dict[str, Any] | None:
-    """The job, once the payload's last entry exists; None if none came in time."""
+def _wait_for_run(in_dir: Path, limit_s: float = JOB_WAIT_S) -> dict[str, Any] | None:
+    """The run's plan (``slots``, ``concurrency``) once the payload's last entry exists; None
+    if none came in time. Each slot's job is in ``in/<slot>/job.json``."""
     deadline = time.monotonic() + limit_s
     while not (in_dir / GO_FILE).exists():
         if time.monotonic() > deadline:
             return None
         time.sleep(0.005)
-    job: dict[str, Any] = json.loads((in_dir / "job.json").read_text())
-    return job
+    plan = json.loads((in_dir / RUN_FILE).read_text())
+    slots, concurrency = int(plan["slots"]), int(plan["concurrency"])
+    if not 1 <= slots <= SLOTS_MAX or not 1 <= concurrency <= slots:
+        raise ValueError(f"a run of {slots} slots, {concurrency} at a time, is not allowed")
+    return {"slots": slots, "concurrency": concurrency}
+
+
+def run_slots(
+    layout: Layout, plan: dict[str, Any], first: Children | Exception, *, bare: bool, lib: str
+) -> None:
+    """Grade every slot, ``concurrency`` at a time, each to its own report.
+
+    Slots are taken in order by a few threads; ``first`` is slot 0's children, started before
+    the job came, or why they could not start. One slot's failure, even the supervisor's own
+    while running it, is that slot's report only.
+    """
+    slots = iter(range(plan["slots"]))
+    taking = threading.Lock()
+
+    def work() -> None:
+        while True:
+            with taking:
+                index = next(slots, None)
+            if index is None:
+                return
+            _run_slot(layout.slot(index), index, first if index == 0 else None, bare=bare, lib=lib)
+
+    workers = [threading.Thread(target=work) for _ in range(plan["concurrency"])]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+def _run_slot(
+    layout: Layout, index: int, children: Children | Exception | None, *, bare: bool, lib: str
+) -> None:
+    try:
+        if isinstance(children, Exception):
+            raise children
+        if children is None:
+            children = prepare(layout, bare=bare, lib=lib, slot=index)
+        job = json.loads((layout.in_dir / "job.json").read_text())
+        report = supervise(layout, job, children)
+    except Exception as exc:  # report, never die silently: the host turns this into sandbox_error
+        report = _crashed(exc)
+    _write_report(layout, report)
+
+
+def _crashed(exc: Exception) -> dict[str, Any]:
+    return {"schema": REPORT_SCHEMA, "phase": "crashed", "error": f"{type(exc).__name__}: {exc}"}
+
+
+def _write_report(layout: Layout, report: dict[str, Any]) -> None:
+    layout.out_dir.mkdir(mode=0o711, exist_ok=True)
+    report_path = layout.out_dir / "supervisor.json"
+    tmp_path = report_path.with_suffix(".tmp")
+    tmp_path.write_text(json.dumps(report))
+    os.replace(tmp_path, report_path)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1080,24 +1238,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lib", default=CONTAINER_LIB, help="where the grader package is")
     parser.add_argument("--job-wait", type=float, default=JOB_WAIT_S, help="seconds to wait")
     args = parser.parse_args(argv)
-    layout = Layout.under(Path(args.bare)) if args.bare else CONTAINER_LAYOUT
+    bare = bool(args.bare)
+    layout = Layout.under(Path(args.bare)) if bare else CONTAINER_LAYOUT
+    first: Children | Exception
     try:
-        children = prepare(layout, bare=bool(args.bare), lib=args.lib)
-        job = _wait_for_job(layout.in_dir, args.job_wait)
-        if job is None:
-            children.dismiss()
-            return 0
-        report = supervise(layout, job, children)
-    except Exception as exc:  # report, never die silently: the host turns this into sandbox_error
-        report = {
-            "schema": REPORT_SCHEMA,
-            "phase": "crashed",
-            "error": f"{type(exc).__name__}: {exc}",
-        }
-    report_path = layout.out_dir / "supervisor.json"
-    tmp_path = report_path.with_suffix(".tmp")
-    tmp_path.write_text(json.dumps(report))
-    os.replace(tmp_path, report_path)
+        first = prepare(layout.slot(0), bare=bare, lib=args.lib)
+    except Exception as exc:  # slot 0's report says so once its job is here
+        first = exc
+    try:
+        plan = _wait_for_run(layout.in_dir, args.job_wait)
+    except Exception as exc:  # a malformed plan: nothing to run; slot 0's report says why
+        plan, first = None, exc
+        _write_report(layout.slot(0), _crashed(exc))
+    if plan is None:
+        if isinstance(first, Children):
+            first.dismiss()
+        return 0
+    run_slots(layout, plan, first, bare=bare, lib=args.lib)
     return 0
 
 

@@ -54,6 +54,7 @@ class Settings:
     """The plugin's whole configuration, read from the environment the supervisor sets."""
 
     app_url: str | None = None  # GRADER_APP_URL: base URL of the running app
+    app_socket: str | None = None  # GRADER_APP_SOCKET: the app's Unix socket, when it has one
     source_dir: Path | None = None  # GRADER_SOURCE_DIR: a copy of the submitted files
     results_file: Path | None = None  # GRADER_RESULTS_FILE: raw results JSON; unset: none
     test_timeout_s: float = DEFAULT_TEST_TIMEOUT_S  # GRADER_TEST_TIMEOUT_S: per test and request
@@ -96,6 +97,7 @@ class Settings:
             raise pytest.UsageError(f"GRADER_SHUFFLE_SEED must be digits, not {seed_text!r}")
         return cls(
             app_url=value("GRADER_APP_URL"),
+            app_socket=value("GRADER_APP_SOCKET"),
             source_dir=Path(source_dir) if source_dir else None,
             results_file=Path(results_file) if results_file else None,
             test_timeout_s=timeout_s,
@@ -153,7 +155,12 @@ def make_client(request: pytest.FixtureRequest, app_url: str) -> Callable[[], Cl
     on_exchange = partial(recorder.record_exchange, request.node.nodeid)
 
     def make() -> Client:
-        return Client(app_url, timeout_s=settings.test_timeout_s, on_exchange=on_exchange)
+        return Client(
+            app_url,
+            timeout_s=settings.test_timeout_s,
+            on_exchange=on_exchange,
+            unix_socket=settings.app_socket,
+        )
 
     return make
 

@@ -71,7 +71,7 @@ def saboteur():
                     cmdline = (proc / "cmdline").read_bytes()
                 except OSError:
                     continue
-                if b"RLIMIT_CORE" in cmdline and b"orders" in cmdline:
+                if b"O_NOFOLLOW" in cmdline and b"orders" in cmdline:  # the copier
                     how = signal.SIGSTOP if mode == "stop" else signal.SIGKILL
                     try:
                         os.kill(int(proc.name), how)
