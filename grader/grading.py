@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from grader import __version__
+from grader.app_log_slices import with_app_logs
 from grader.challenges import Challenge
 from grader.config import LIMIT_NAMES, Settings
 from grader.errors import ChallengeError, SandboxFailure
@@ -156,6 +157,7 @@ def interpret(
     assert run.raw_results is not None  # _status grades only a run with a list of tests
     try:
         tests = tuple(_test_row(row, challenge, redact) for row in run.raw_results["tests"])
+        tests = with_app_logs(tests, run.app_log_chunks, redact)
         score = score_tests(tests, challenge.formula, challenge.caps, challenge.requirements)
     except (KeyError, TypeError, ValueError) as exc:
         reason = f"the hidden suite's results were malformed ({type(exc).__name__}: {exc})"

@@ -32,7 +32,8 @@ class TestResult:
     message: str
     duration_s: float
     visible: bool
-    # A failure's HTTP exchanges in order, the one its failing line looked at has failing=True.
+    # A failure's HTTP exchanges in order, the one its failing line looked at has failing=True;
+    # a visible test's 5xx answers carry ``app_log``, what the app logged serving them.
     exchanges: tuple[dict[str, Any], ...] = ()
     exchanges_dropped: int = 0  # earlier exchanges of a long test, not kept
     requirements: tuple[str, ...] = ()  # the statement's ids this test checks ("R3")
@@ -158,6 +159,10 @@ def _test_from_dict(row: Any) -> TestResult:
     _check(
         isinstance(exchanges, list) and all(isinstance(e, dict) for e in exchanges),
         f"test {row.get('id')!r}: exchanges must be a list of objects",
+    )
+    _check(
+        all(isinstance(e.get("app_log", ""), str) for e in exchanges),
+        f"test {row.get('id')!r}: an exchange's app_log must be text",
     )
     requirements = row.get("requirements", [])
     _check(

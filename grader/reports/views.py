@@ -14,6 +14,7 @@ from typing import Any
 from markupsafe import Markup, escape
 
 from grader.reports import charts
+from grader.reports.code import make_visible
 from grader.requirements import sort_key
 from grader.results import STATUSES, Result, SkillScore, TestResult
 
@@ -179,6 +180,7 @@ class ExchangeView:
     response_body: str
     response_body_cut: bool
     failing: bool = False  # the response the failing line looked at
+    app_log: str = ""  # what the app logged serving it: a visible test's 5xx only
 
     @property
     def status_class(self) -> str:
@@ -209,8 +211,15 @@ def _excerpt(value: Any) -> tuple[str, bool]:
     return text[:BODY_EXCERPT_CHARS], True
 
 
-def exchange_view(exchange: Mapping[str, Any] | None) -> ExchangeView | None:
-    """Normalise a test row's ``exchange`` for display; None when there is none."""
+def exchange_view(
+    exchange: Mapping[str, Any] | None, *, visible: bool = False
+) -> ExchangeView | None:
+    """Normalise a test row's ``exchange`` for display; None when there is none.
+
+    The app's log of the request is shown for a ``visible`` test's exchange only: grading
+    cuts it for no other, and a page never shows it for a hidden test even if a document did.
+    The template escapes it; control characters (terminal colours) are made visible here.
+    """
     if not isinstance(exchange, Mapping) or not exchange:
         return None
     request_body, request_cut = _excerpt(exchange.get("request_body"))
@@ -227,6 +236,8 @@ def exchange_view(exchange: Mapping[str, Any] | None) -> ExchangeView | None:
         response_body=response_body,
         response_body_cut=response_cut,
         failing=exchange.get("failing") is True,
+        # A log is the app's own text: its terminal colours and controls are shown, not obeyed.
+        app_log=make_visible(str(exchange.get("app_log") or "")) if visible else "",
     )
 
 
@@ -252,7 +263,8 @@ def exchange_views(test: TestResult) -> list[ExchangeView]:
     """A failing test's exchanges in the order it sent them (none for a passed test)."""
     if test.outcome == "passed":
         return []
-    return [v for v in map(exchange_view, test.exchanges) if v is not None]
+    views = (exchange_view(e, visible=test.visible) for e in test.exchanges)
+    return [v for v in views if v is not None]
 
 
 @dataclass(frozen=True)

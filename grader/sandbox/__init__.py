@@ -98,6 +98,15 @@ def many_wall_s(jobs: Sequence[SandboxJob], concurrency: int) -> float:
     return sum(walls) / concurrency + max(walls) * (1 - 1 / concurrency)
 
 
+@dataclass(frozen=True)
+class AppLogChunk:
+    """A run of the app log's text and when the supervisor read it (CLOCK_MONOTONIC seconds)."""
+
+    first: float
+    last: float
+    text: str
+
+
 @dataclass
 class SandboxRun:
     """What came back from a run, before scoring; nothing here came from the app's stdout."""
@@ -106,6 +115,7 @@ class SandboxRun:
     raw_results: dict[str, Any] | None = None
     app_log: str = ""
     app_log_truncated: bool = False
+    app_log_chunks: tuple[AppLogChunk, ...] = ()  # the log again, timed (app_log_times.py)
     suite_log: str = ""
     timed_out: bool = False
     exit_code: int | None = None

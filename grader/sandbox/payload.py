@@ -16,10 +16,11 @@ from typing import Any
 
 from grader.intake import is_junk
 from grader.sandbox import APP_PORT, SandboxJob, SandboxRun
+from grader.sandbox.app_log_times import TIMES_FILE, read_app_log_times
 from grader.sandbox.bytecode import SOURCE_MTIME, pyc_file
 from grader.sandbox.supervisor import GO_FILE, RUN_FILE, slot_prefix
 
-OUTPUT_FILES = ("supervisor.json", "app.log", "suite.log", "results/pytest.json")
+OUTPUT_FILES = ("supervisor.json", "app.log", TIMES_FILE, "suite.log", "results/pytest.json")
 JSON_CAP_BYTES = 4 << 20
 
 
@@ -71,6 +72,7 @@ def read_outputs(files: dict[str, bytes], run: SandboxRun, log_cap: int) -> Sand
     run.raw_results = _json_object(files.get("results/pytest.json"))
     log = files.get("app.log", b"")
     run.app_log = log[:log_cap].decode("utf-8", "replace")
+    run.app_log_chunks = read_app_log_times(log[:log_cap], files.get(TIMES_FILE, b""))
     dropped = (run.supervisor or {}).get("app", {}).get("log_bytes_dropped", 0)
     run.app_log_truncated = len(log) > log_cap or bool(dropped)
     run.suite_log = files.get("suite.log", b"")[-16384:].decode("utf-8", "replace")

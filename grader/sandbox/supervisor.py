@@ -277,7 +277,20 @@ def _private_file(path: Path, mode: str = "wb") -> Any:
 
 
 class CappedLog:
-    """Drain a child's output into a file, keeping at most ``cap`` bytes; never blocks the child."""
+    """Drain a child's output into a file, keeping at most ``cap`` bytes; never blocks the child.
+
+    Next to the log, ``<log>.times`` says when each part of it was read: one line per record,
+    ``first last offset length`` (CLOCK_MONOTONIC seconds, which the container and the suite
+    share; byte offset and length in the kept log). The host cuts from it what the app wrote
+    while a visible test's request was served, so that the candidate sees that traceback and
+    never the log of a hidden request. Reads within ``COALESCE_S`` of a record's first read
+    join it; past ``MAX_TIMES`` records, or when a record is lost with the drain, the rest of
+    the log has no time and is never cut for anyone.
+    """
+
+    TIMES_SUFFIX = ".times"
+    MAX_TIMES = 20000  # records; about 40 bytes each
+    COALESCE_S = 0.001
 
     def __init__(self, stream: io.BufferedIOBase, path: Path, cap: int) -> None:
         self.kept = 0
@@ -287,6 +300,10 @@ class CappedLog:
         self._stream = stream
         self._lock = threading.Lock()
         self._file = _private_file(path)  # closed by the drain thread
+        times_path = path.with_name(path.name + self.TIMES_SUFFIX)
+        self._times = _private_file(times_path, "w")  # closed as _file is
+        self._record: list[float] | None = None  # first, last, offset, length: not yet written
+        self._records = 0
         self._thread = threading.Thread(target=self._drain, daemon=True)
         self._thread.start()
 
@@ -297,8 +314,29 @@ class CappedLog:
             if keep and not self._file.closed:
                 self._file.write(keep)
                 self._file.flush()
+                self._note_time(time.monotonic(), self.kept, len(keep))
             self.kept += len(keep)
             self.dropped += len(chunk) - len(keep)
+
+    def _note_time(self, now: float, offset: int, length: int) -> None:
+        """Add a kept chunk to the current record, or write that record and start another."""
+        record = self._record
+        if record is not None and now - record[0] < self.COALESCE_S:
+            record[1] = now
+            record[3] += length
+            return
+        self._write_record()
+        if self._records < self.MAX_TIMES:
+            self._record = [now, now, offset, length]
+
+    def _write_record(self) -> None:
+        record, self._record = self._record, None
+        if record is None or self._times.closed:
+            return
+        first, last, offset, length = record
+        self._times.write(f"{first:.6f} {last:.6f} {int(offset)} {int(length)}\n")
+        self._times.flush()
+        self._records += 1
 
     def _drain(self) -> None:
         try:
@@ -309,6 +347,9 @@ class CappedLog:
         finally:
             with self._lock:
                 self._file.close()
+                with contextlib.suppress(OSError):
+                    self._write_record()
+                self._times.close()
 
     def finish(self, timeout: float = 1.0) -> None:
         self._thread.join(timeout)

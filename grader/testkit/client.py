@@ -366,6 +366,9 @@ class Client:
             "status": None,
             "response_headers": {},
             "response_body": "",
+            # CLOCK_MONOTONIC, which the supervisor's app log times share: when the request
+            # began, and (set below) when its answer was read or failed.
+            "t0": time.monotonic(),
         }
         deadline = time.monotonic() + self.timeout_s
         what = f"{method} {target}"
@@ -415,6 +418,7 @@ class Client:
             raise AppUnreachable(f"{what}: the app is not answering ({e})") from e
         finally:
             conn.close()
+            exchange["t1"] = time.monotonic()
             self.last_exchange = exchange
             self.exchanges.append(exchange)
             if self._on_exchange is not None:

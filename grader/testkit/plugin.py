@@ -39,6 +39,10 @@ MAX_EXCHANGES = 20  # per failing test: the last ones, where the promise broke
 APP_FILES_COPY_TIMEOUT_S = 5.0  # at most half the test's own timeout
 REQUIREMENT_ID = re.compile(r"^R[1-9]\d{0,3}$")
 HINT_CHARS = 300  # a hint is a sentence for candidates, not a walkthrough
+# An exchange's times (CLOCK_MONOTONIC): sent, answered, and when the suite's next request or
+# test began. The host cuts the app's log of a visible test's failed request by them; a hidden
+# test's rows never carry them, so nothing of its log can be cut for a candidate.
+EXCHANGE_TIMES = ("t0", "t1", "t_next")
 
 MARKERS = (
     "weight(n): the test's weight in the score (a positive number; default 1)",
@@ -280,7 +284,7 @@ class _Row:
             "outcome": outcome,
             "message": _shorten(message) if message is not None else None,
             "duration_s": round(sum(p.duration_s for p in self.phases.values()), 6),
-            "exchanges": [{**e, "failing": e is blamed} for e in shown],
+            "exchanges": [{**_timed(e, self.visible), "failing": e is blamed} for e in shown],
             "exchanges_dropped": max(0, len(exchanges) - MAX_EXCHANGES) if shown else 0,
         }
 
@@ -294,13 +298,34 @@ class _Recorder:
         self.errors: list[str] = []
         self.exchanges: dict[str, list[Exchange]] = {}
         self.blamed: dict[str, Exchange] = {}
+        self._unbounded: list[Exchange] = []  # the latest exchanges, whose t_next is unknown
 
     def record_exchange(self, nodeid: str, exchange: Exchange) -> None:
         """Remember a test's exchanges (all its clients, in order) for the report of a failure."""
+        self._bound_previous(exchange.get("t0"))
+        self._unbounded.append(exchange)
         kept = self.exchanges.setdefault(nodeid, [])
         kept.append(exchange)
         if len(kept) > 2 * MAX_EXCHANGES:  # the report shows the last MAX_EXCHANGES
             del kept[:MAX_EXCHANGES]
+
+    def _bound_previous(self, started: object) -> None:
+        """Note on the exchanges before it when the next request (or test) began.
+
+        What the app logs after that may belong to that request, of another test perhaps, so
+        the host never cuts past it; never before an exchange's own end, though: requests a
+        test sends at once (threads) overlap, and all of them belong to that one test.
+        """
+        if not isinstance(started, float):
+            return
+        for earlier in self._unbounded:
+            ended = earlier.get("t1")
+            earlier["t_next"] = max(started, ended) if isinstance(ended, float) else started
+        self._unbounded.clear()
+
+    def pytest_runtest_logstart(self, nodeid: str, location: tuple[str, int | None, str]) -> None:
+        """A test begins: what the app logs from now on is not the previous test's."""
+        self._bound_previous(time.monotonic())
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         """Keep each collection error with its file, capped."""
@@ -461,6 +486,13 @@ def _describe(item: pytest.Item, default_skill: str) -> _Row:
         hint=hint,
         invalid="; ".join(problems) or None,
     )
+
+
+def _timed(exchange: Exchange, visible: bool) -> Exchange:
+    """The exchange as the results file keeps it: with its times for a visible test only."""
+    if visible:
+        return exchange
+    return {k: v for k, v in exchange.items() if k not in EXCHANGE_TIMES}
 
 
 def _blamed_exchange(excinfo: pytest.ExceptionInfo[BaseException]) -> Exchange | None:

@@ -518,3 +518,36 @@ def test_app_env_fixture_gives_the_manifests_environment(pytester, monkeypatch, 
     )
     outcome = pytester.runpytest("-p", "grader.testkit.plugin")
     outcome.assert_outcomes(passed=1)
+
+
+def test_a_visible_tests_exchanges_are_timed_and_bounded_by_what_came_next(run_suite: Any) -> None:
+    """The host cuts the app's log of a visible request by these times; a hidden test has none."""
+    with not_found_server() as url:
+        _, document = run_suite(
+            {
+                "test_http.py": """
+                    import pytest
+
+                    @pytest.mark.visible
+                    def test_a_visible(client):
+                        client.get("/one")
+                        assert client.get("/two").status_code == 200
+
+                    @pytest.mark.visible
+                    def test_b_visible(client):
+                        assert client.get("/three").status_code == 200
+
+                    def test_c_hidden(client):
+                        assert client.get("/four").status_code == 200
+            """
+            },
+            GRADER_APP_URL=url,
+        )
+    rows = rows_by_name(document)
+    one, two = rows["test_a_visible"]["exchanges"]
+    (three,) = rows["test_b_visible"]["exchanges"]
+    assert one["t0"] <= one["t1"] <= one["t_next"] == two["t0"] <= two["t1"]
+    # the next test began before its first request: its start bounds the previous request
+    assert two["t1"] <= two["t_next"] < three["t0"] <= three["t1"] <= three["t_next"]
+    (hidden,) = rows["test_c_hidden"]["exchanges"]
+    assert not {"t0", "t1", "t_next"} & hidden.keys()
