@@ -52,8 +52,9 @@ def test_c_hidden_crash_after(client):
 '''
 
 
-@pytest.fixture(scope="module")
-def outputs(tmp_path_factory: pytest.TempPathFactory, settings) -> Path:
+@pytest.fixture(scope="module", params=["bare", pytest.param("docker", marks=pytest.mark.docker)])
+def outputs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, settings):
+    """The same run bare and in the container: the container's clock is the host's."""
     root = tmp_path_factory.mktemp("app-log") / "sandbox-probe"
     shutil.copytree(PROBE, root)
     for probe_test in (root / "tests").glob("test_*.py"):
@@ -61,7 +62,9 @@ def outputs(tmp_path_factory: pytest.TempPathFactory, settings) -> Path:
     (root / "tests" / "test_crashes.py").write_text(SUITE)
     app = root / "solution" / "app.py"
     app.write_text(app.read_text() + ROUTES)
-    sandbox = BareSandbox()
+    sandbox = (
+        BareSandbox() if request.param == "bare" else request.getfixturevalue("docker_sandbox")
+    )
     try:
         result = grade_path(
             challenge=load_challenge(root),
@@ -70,7 +73,8 @@ def outputs(tmp_path_factory: pytest.TempPathFactory, settings) -> Path:
             settings=settings,
         )
     finally:
-        sandbox.close()
+        if request.param == "bare":
+            sandbox.close()
     assert result.status == "graded", result.reason
     out = tmp_path_factory.mktemp("out")
     write_outputs(result, out)
