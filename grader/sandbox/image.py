@@ -22,6 +22,7 @@ import docker.errors
 from grader.config import PROJECT_ROOT, Settings
 from grader.errors import SandboxUnavailable
 from grader.sandbox import SUPERVISOR_PATH
+from grader.sandbox.supervisor import ZYGOTE_PATH
 
 PYTHON_VERSION = "3.11"
 SLIM_BASE = "python:3.11-slim-bookworm"
@@ -39,6 +40,7 @@ def image_inputs(settings: Settings) -> list[tuple[str, Path]]:
         ("Dockerfile", settings.sandboxes_dir / "Dockerfile"),
         ("requirements.txt", settings.sandboxes_dir / "requirements.txt"),
         ("supervisor.py", SUPERVISOR_PATH),
+        ("zygote.py", ZYGOTE_PATH),
         ("lib/grader/__init__.py", PROJECT_ROOT / "grader" / "__init__.py"),
     ]
     inputs += [(f"lib/grader/testkit/{p.name}", p) for p in sorted(TESTKIT_DIR.glob("*.py"))]

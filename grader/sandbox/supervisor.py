@@ -8,10 +8,10 @@ folders the candidate cannot write.
 The same script runs "bare" (``--bare ROOT``) on the host for authoring and benchmarks: same
 steps, same files, no user switching. Bare mode is never used for candidates' code.
 
-It may start before its job arrives (a warm sandbox): it prepares the folders and starts both
-children as zygotes that import what every run needs (Flask and the WSGI server; pytest and the
-plugin), then waits for ``in/go``, the payload's last entry, and hands each child its orders.
-A cold run is the same path with the job already there.
+It may start before its job arrives (a warm sandbox): it starts two fork servers (``zygote.py``)
+that import what every run needs (Flask and the WSGI server; pytest and the plugin), forks slot
+0's app and suite from them as its own user, then waits for ``in/go``, the payload's last entry,
+and hands each child its orders. A cold run is the same path with the job already there.
 
 One container may grade several challenges of the same candidate (an assessment): each is a
 *slot* with its own folders, its own pair of users, its own app on its own Unix socket, its own
@@ -26,6 +26,7 @@ import contextlib
 import io
 import json
 import os
+import queue
 import re
 import selectors
 import signal
@@ -35,7 +36,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,57 +56,8 @@ GO_FILE = "go"  # the payload's last entry: once it exists, the whole job does
 JOB_WAIT_S = 600.0  # a warm supervisor whose job never comes ends on its own
 APP_PRELOAD = ("flask", "waitress.runner")
 SUITE_PRELOAD = ("pytest", PLUGIN)
-# A zygote imports the modules named after its code, reads one line of orders (environment to
-# add, working folder, module to run as ``python -m`` would, its argv), puts /dev/null on its
-# stdin, as a freshly spawned child has, and becomes that module. No orders: it just ends.
-# Orders with a "call" (the app's, for a factory) run waitress's runner, which resolves the
-# factory, and call it with the job's literal arguments (JSON values) before serving it.
-# The first argument is its own limits (JSON), applied before it imports anything: niceness,
-# resource limits, and a top OOM score so that the kernel, when a slot's memory runs out, kills
-# candidates' processes before suites or the supervisor (raising one's own score needs no
-# privilege). Applied here, not in a preexec_fn: the supervisor spawns from threads.
-ZYGOTE = """
-import importlib, json, os, resource, runpy, sys
-limits = json.loads(sys.argv.pop(1))
-if limits:
-    os.nice(limits["nice"])
-    for name, value in limits["rlimits"]:
-        resource.setrlimit(getattr(resource, name), (value, value))
-    try:
-        with open("/proc/self/oom_score_adj", "w") as score:
-            score.write(str(limits["oom_score_adj"]))
-    except OSError:
-        pass
-for name in sys.argv[1:]:
-    try:
-        importlib.import_module(name)
-    except Exception:
-        pass
-line = sys.stdin.readline()
-if not line:
-    sys.exit(0)
-orders = json.loads(line)
-for name, value in orders.get("rlimits", []):
-    resource.setrlimit(getattr(resource, name), (value, value))
-null = os.open(os.devnull, os.O_RDONLY)
-os.dup2(null, 0)
-os.close(null)
-os.environ.update(orders["env"])
-os.chdir(orders["cwd"])
-sys.path[0] = os.getcwd()
-sys.path_importer_cache.clear()
-importlib.invalidate_caches()
-sys.argv[:] = [orders["module"], *orders["args"]]  # in place: defaults hold this list
-call = orders.get("call")
-if call is None:
-    runpy.run_module(orders["module"], run_name="__main__", alter_sys=True)
-else:  # waitress's own runner finds the factory; it is called with the job's arguments
-    from waitress import serve
-    from waitress.runner import run
-    def called(factory, **adjustments):
-        serve(factory(*call["args"], **call["kwargs"]), **adjustments)
-    sys.exit(run(sys.argv, _serve=called))
-"""
+ZYGOTE_PATH = Path(__file__).with_name("zygote.py")  # the fork server, copied beside us
+SPAWN_TIMEOUT_S = 30.0  # a fork server still importing answers once it is done
 # Built-in plugins a hidden suite never needs; each costs time on every run (the two
 # *exception plugins turn stray exceptions into warnings, after five full gc passes at exit).
 UNUSED_PYTEST_PLUGINS = [
@@ -205,7 +156,6 @@ class Identity:
         cwd: Path,
         env: dict[str, str],
         umask: int = -1,
-        preexec_fn: Callable[[], object] | None = None,
     ) -> subprocess.Popen[bytes]:
         """Start ``command`` as this identity in its own session, output piped, fds 0-2 only;
         stdin is a pipe the supervisor writes the child's orders to, then closes."""
@@ -222,7 +172,6 @@ class Identity:
             group=self.gid,
             extra_groups=[] if self.uid is not None else None,
             umask=umask,  # -1 and None are Popen's own defaults
-            preexec_fn=preexec_fn,
         )
 
     def owns(self, path: Path, mode: int) -> None:
@@ -369,9 +318,9 @@ class CappedLog:
 # raise it back (no CAP_SYS_NICE).
 CANDIDATE_NICENESS = 19
 CANDIDATE_RLIMITS = (("RLIMIT_CORE", 0), ("RLIMIT_FSIZE", 64 << 20), ("RLIMIT_NOFILE", 256))
-# The same limits for a process started once threads run (a set-up step): a preexec_fn is not
-# safe then, so a small stdlib-only Python applies them and becomes the command, as a shell
-# would report a command it cannot run (exit 127).
+# The same limits for a process the supervisor starts itself (a set-up step): a preexec_fn is
+# not safe once threads run, so a small stdlib-only Python applies them and becomes the
+# command, as a shell would report a command it cannot run (exit 127).
 LIMITED_EXEC = f"""
 import os, resource, sys
 os.nice({CANDIDATE_NICENESS})
@@ -385,9 +334,10 @@ except OSError as exc:
 """
 
 
-CANDIDATE_LIMITS = json.dumps(
-    {"nice": CANDIDATE_NICENESS, "rlimits": CANDIDATE_RLIMITS, "oom_score_adj": 1000}
-)
+# What a candidate's app takes before its code runs: niceness and resource limits (above), and
+# the top OOM score, so that when a slot's memory runs out the kernel kills candidates'
+# processes before suites or the supervisor (raising one's own score needs no privilege).
+CANDIDATE_LIMITS = {"nice": CANDIDATE_NICENESS, "rlimits": CANDIDATE_RLIMITS, "oom_score_adj": 1000}
 SO_ACCEPTCON = 0x10000  # /proc/net/unix's flag of a listening socket
 
 
@@ -441,7 +391,175 @@ def _app_orders(
     return orders
 
 
-def _kill_candidate(app: subprocess.Popen[bytes], candidate: Identity) -> None:
+class ForkedChild:
+    """A child forked by a fork server: what the supervisor uses of a Popen, over the channel.
+
+    It is the server's child, not ours: the server says when it ended and keeps it unreaped
+    (its id taken) until ``wait`` asks for the reap, so that killing its group stays safe.
+    """
+
+    def __init__(
+        self, server: ForkServer, pid: int, stdin: io.BufferedWriter, stdout: io.BufferedReader
+    ) -> None:
+        self.pid = pid
+        self.stdin = stdin
+        self.stdout = stdout
+        self.returncode: int | None = None
+        self._server = server
+        self._ended = threading.Event()
+        self._status = -signal.SIGKILL
+        self._lost = False  # the server died: nothing will be reaped through it
+
+    def end(self, status: int, *, lost: bool = False) -> None:
+        """Called by the channel's listener when the server says this child ended."""
+        self._status, self._lost = status, lost
+        self._ended.set()
+
+    def ended(self, timeout_s: float = 0.0) -> bool:
+        return self._ended.wait(timeout_s) if timeout_s > 0 else self._ended.is_set()
+
+    def poll(self) -> int | None:
+        return self.wait() if self._ended.is_set() else None
+
+    def wait(self, timeout: float | None = None) -> int:
+        if not self._ended.wait(timeout):
+            raise subprocess.TimeoutExpired(str(self.pid), timeout or 0.0)
+        if self.returncode is None:
+            if not self._lost:
+                self._server.reap(self.pid)
+            self.returncode = self._status
+        return self.returncode
+
+
+Child = subprocess.Popen[bytes] | ForkedChild
+
+
+class ForkServer:
+    """The supervisor's end of one ``zygote.py`` fork server (see that module's protocol)."""
+
+    def __init__(self, preload: tuple[str, ...], env: dict[str, str], cwd: Path) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with theirs:
+            # Not a session of its own: a bare run's supervisor takes its servers when killed.
+            self.process = subprocess.Popen(
+                [sys.executable, "-s", "-P", str(ZYGOTE_PATH), str(theirs.fileno()), *preload],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                pass_fds=[theirs.fileno()],
+                env=env,
+                cwd=cwd,
+            )
+        self._control = ours
+        self._sending = threading.Lock()  # one request, and so one reply, at a time
+        self._replies: queue.Queue[dict[str, Any]] = queue.Queue()
+        self._table = threading.Lock()
+        self._children: dict[int, ForkedChild] = {}
+        self._early: dict[int, int] = {}  # ended before the spawner had its child
+        threading.Thread(target=self._listen, name="fork-server", daemon=True).start()
+
+    def spawn(
+        self,
+        identity: Identity,
+        *,
+        cwd: Path,
+        env: dict[str, str],
+        umask: int,
+        limits: dict[str, Any] | None = None,
+    ) -> ForkedChild:
+        """Fork a child as ``identity`` that waits for its orders on its stdin; its output
+        (stdout and stderr) is ours to read. Raises OSError if the server cannot."""
+        request = {
+            "op": "spawn",
+            "uid": identity.uid,
+            "gid": identity.gid,
+            "umask": umask,
+            "limits": limits,
+            "cwd": str(cwd),
+            "env": env,
+        }
+        stdin_read, stdin_write = os.pipe()
+        output_read, output_write = os.pipe()
+        try:
+            with self._sending:
+                socket.send_fds(
+                    self._control, [json.dumps(request).encode()], [stdin_read, output_write]
+                )
+                reply = self._replies.get(timeout=SPAWN_TIMEOUT_S)
+        except (OSError, queue.Empty):
+            reply = {"error": "the fork server did not answer"}
+        finally:
+            os.close(stdin_read)
+            os.close(output_write)
+        if "spawned" not in reply:
+            os.close(stdin_write)
+            os.close(output_read)
+            raise OSError(str(reply.get("error", "the fork server failed")))
+        pid = int(reply["spawned"])
+        child = ForkedChild(self, pid, os.fdopen(stdin_write, "wb"), os.fdopen(output_read, "rb"))
+        with self._table:
+            self._children[pid] = child
+            early = self._early.pop(pid, None)
+        if early is not None:
+            child.end(early)
+        return child
+
+    def reap(self, pid: int) -> None:
+        with self._sending, contextlib.suppress(OSError):
+            self._control.send(json.dumps({"op": "reap", "pid": pid}).encode())
+        with self._table:
+            self._children.pop(pid, None)
+
+    def _listen(self) -> None:
+        while True:
+            try:
+                data = self._control.recv(1 << 16)
+                message = json.loads(data) if data else None
+            except (OSError, ValueError):
+                message = None
+            if not isinstance(message, dict):
+                break
+            if "exited" not in message:
+                self._replies.put(message)
+                continue
+            pid, status = int(message["exited"]), int(message["status"])
+            with self._table:
+                child = self._children.get(pid)
+                if child is None:
+                    self._early[pid] = status
+            if child is not None:
+                child.end(status)
+        # The server is gone (it never should be): nothing will say when the rest end.
+        with self._table:
+            orphans = list(self._children.values())
+        for child in orphans:
+            child.end(-signal.SIGKILL, lost=True)
+        self._replies.put({"error": "the fork server ended"})
+
+
+@dataclass(frozen=True)
+class Zygotes:
+    """The two fork servers every slot's children come from, and the suite's library path."""
+
+    app: ForkServer
+    suite: ForkServer
+    lib: str
+
+    @classmethod
+    def start(cls, lib: str, cwd: Path) -> Zygotes:
+        """Start both, in ``cwd`` (the run's grader root: never the candidate's); they import
+        while the supervisor goes on (a spawn waits for them)."""
+        python = sys.executable
+        base = {"PATH": f"{Path(python).parent}:/usr/bin:/bin", "LANG": "C.UTF-8",
+                "PYTHONDONTWRITEBYTECODE": "1"}  # fmt: skip
+        app = ForkServer(APP_PRELOAD, {**base, "PYTHONUNBUFFERED": "1"}, cwd)
+        suite = ForkServer(
+            SUITE_PRELOAD, {**base, "PYTHONPATH": lib, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}, cwd
+        )
+        return cls(app, suite, lib)
+
+
+def _kill_candidate(app: Child, candidate: Identity) -> None:
     """Stop the app, its process group and, in the container, every process of its uid."""
     kill_group(app)
     if candidate.uid is None:
@@ -483,9 +601,9 @@ class Children:
 
     candidate: Identity
     grader: Identity
-    app: subprocess.Popen[bytes]
+    app: Child
     app_log: CappedLog
-    suite: subprocess.Popen[bytes]
+    suite: Child
     suite_output: CappedLog
 
     def dismiss(self) -> None:
@@ -499,13 +617,12 @@ class Children:
                 _stop(child)
 
 
-def prepare(layout: Layout, *, bare: bool, lib: str, slot: int = 0) -> Children:
+def prepare(layout: Layout, zygotes: Zygotes, *, bare: bool, slot: int = 0) -> Children:
     """Make slot ``slot``'s job-independent folders and start both its children as zygotes.
 
     ``layout`` is the slot's own. Its roots are the container's per-slot mounts (made here in
     a bare run); its out folder is made here.
     """
-    python = sys.executable
     candidate, grader = Identity.pair(slot, bare=bare)
     for root in (layout.candidate_root, layout.grader_root):
         root.mkdir(mode=0o755, exist_ok=True)
@@ -528,23 +645,26 @@ def prepare(layout: Layout, *, bare: bool, lib: str, slot: int = 0) -> Children:
     ini = layout.grader_root / "pytest.ini"
     ini.write_text("[pytest]\n")
     ini.chmod(0o644)
-    app = candidate.spawn(
-        [python, "-s", "-c", ZYGOTE, CANDIDATE_LIMITS, *APP_PRELOAD],
+    python = sys.executable
+    app = zygotes.app.spawn(
+        candidate,
         cwd=candidate_home,
         env={
             **_base_env(python, candidate_home, candidate_tmp, str(layout.app_dir)),
             "PYTHONUNBUFFERED": "1",
         },
         umask=0o077,
+        limits=CANDIDATE_LIMITS,
     )
     app_log = CappedLog(_output(app), layout.out_dir / "app.log", APP_LOG_CAP)
-    suite = grader.spawn(
-        [python, "-s", "-c", ZYGOTE, "{}", *SUITE_PRELOAD],
+    suite = zygotes.suite.spawn(
+        grader,
         cwd=grader_home,
         env={
-            **_base_env(python, grader_home, grader_tmp, lib),
+            **_base_env(python, grader_home, grader_tmp, zygotes.lib),
             "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         },
+        umask=0o022,
     )
     suite_output = CappedLog(_output(suite), layout.out_dir / "suite.log", 64 << 10)
     # It serves for as long as this process lives; the slot's suite is its only client.
@@ -552,7 +672,7 @@ def prepare(layout: Layout, *, bare: bool, lib: str, slot: int = 0) -> Children:
     return Children(candidate, grader, app, app_log, suite, suite_output)
 
 
-def _output(child: subprocess.Popen[bytes]) -> io.BufferedIOBase:
+def _output(child: Child) -> io.BufferedIOBase:
     """The child's piped output: Popen makes a buffered reader for stdout=PIPE, bufsize=-1."""
     stream = child.stdout
     assert isinstance(stream, io.BufferedIOBase)
@@ -700,7 +820,7 @@ def _orders(module: str, args: list[str], cwd: Path, env: dict[str, str]) -> dic
     return {"module": module, "args": args, "cwd": str(cwd), "env": env}
 
 
-def _send_orders(child: subprocess.Popen[bytes], orders: dict[str, Any] | None) -> None:
+def _send_orders(child: Child, orders: dict[str, Any] | None) -> None:
     """Write a zygote's one line of orders (none: it ends) and close its stdin."""
     stdin = child.stdin
     assert stdin is not None  # spawn always pipes stdin
@@ -711,7 +831,7 @@ def _send_orders(child: subprocess.Popen[bytes], orders: dict[str, Any] | None) 
 
 
 def _wait_for_app(
-    app: subprocess.Popen[bytes],
+    app: Child,
     app_dir: Path,
     app_socket: Path,
     timeout_s: float,
@@ -813,7 +933,7 @@ def _signal_ready(path: Path) -> None:
     path.chmod(0o644)
 
 
-def _finish_suite(suite: subprocess.Popen[bytes], timeout_s: float) -> dict[str, Any]:
+def _finish_suite(suite: Child, timeout_s: float) -> dict[str, Any]:
     """Wait for pytest within its budget; report how it ended."""
     finished = exited(suite, timeout_s)
     _stop(suite)  # on time or not: what it left running, while its id still names its group
@@ -822,12 +942,12 @@ def _finish_suite(suite: subprocess.Popen[bytes], timeout_s: float) -> dict[str,
     return {"exit_code": suite.returncode, "timed_out": False}
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def _stop(process: Child) -> None:
     kill_group(process)
     process.wait()
 
 
-def kill_group(process: subprocess.Popen[bytes]) -> None:
+def kill_group(process: Child) -> None:
     """SIGKILL the process group ``process`` leads, unless it was reaped already.
 
     Once a leader is reaped and its group is empty, the kernel may give its id to a new
@@ -840,8 +960,10 @@ def kill_group(process: subprocess.Popen[bytes]) -> None:
             os.killpg(process.pid, signal.SIGKILL)
 
 
-def exited(process: subprocess.Popen[bytes], timeout_s: float = 0.0) -> bool:
+def exited(process: Child, timeout_s: float = 0.0) -> bool:
     """Whether ``process`` ended within ``timeout_s``, without reaping it (see kill_group)."""
+    if isinstance(process, ForkedChild):
+        return process.ended(timeout_s)
     deadline = time.monotonic() + timeout_s
     while True:
         if process.returncode is not None:
@@ -1220,7 +1342,12 @@ def _wait_for_run(in_dir: Path, limit_s: float = JOB_WAIT_S) -> dict[str, Any] |
 
 
 def run_slots(
-    layout: Layout, plan: dict[str, Any], first: Children | Exception, *, bare: bool, lib: str
+    layout: Layout,
+    plan: dict[str, Any],
+    first: Children | Exception,
+    zygotes: Zygotes,
+    *,
+    bare: bool,
 ) -> None:
     """Grade every slot, ``concurrency`` at a time, each to its own report.
 
@@ -1237,7 +1364,8 @@ def run_slots(
                 index = next(slots, None)
             if index is None:
                 return
-            _run_slot(layout.slot(index), index, first if index == 0 else None, bare=bare, lib=lib)
+            children = first if index == 0 else None
+            _run_slot(layout.slot(index), index, children, zygotes, bare=bare)
 
     workers = [threading.Thread(target=work) for _ in range(plan["concurrency"])]
     for worker in workers:
@@ -1247,13 +1375,18 @@ def run_slots(
 
 
 def _run_slot(
-    layout: Layout, index: int, children: Children | Exception | None, *, bare: bool, lib: str
+    layout: Layout,
+    index: int,
+    children: Children | Exception | None,
+    zygotes: Zygotes,
+    *,
+    bare: bool,
 ) -> None:
     try:
         if isinstance(children, Exception):
             raise children
         if children is None:
-            children = prepare(layout, bare=bare, lib=lib, slot=index)
+            children = prepare(layout, zygotes, bare=bare, slot=index)
         job = json.loads((layout.in_dir / "job.json").read_text())
         report = supervise(layout, job, children)
     except Exception as exc:  # report, never die silently: the host turns this into sandbox_error
@@ -1281,9 +1414,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     bare = bool(args.bare)
     layout = Layout.under(Path(args.bare)) if bare else CONTAINER_LAYOUT
+    zygotes = Zygotes.start(args.lib, layout.grader_root)
     first: Children | Exception
     try:
-        first = prepare(layout.slot(0), bare=bare, lib=args.lib)
+        first = prepare(layout.slot(0), zygotes, bare=bare)
     except Exception as exc:  # slot 0's report says so once its job is here
         first = exc
     try:
@@ -1295,7 +1429,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(first, Children):
             first.dismiss()
         return 0
-    run_slots(layout, plan, first, bare=bare, lib=args.lib)
+    run_slots(layout, plan, first, zygotes, bare=bare)
     return 0
 
 

@@ -127,17 +127,18 @@ def test_a_supervisor_whose_job_never_comes_ends_and_takes_its_children(tmp_path
 
 
 def _processes_under(root: Path) -> list[str]:
-    """Command lines of live processes that mention ``root`` (the zygotes' environment does)."""
+    """Command lines of live processes working under ``root``: the fork servers (in its grader
+    folder) and the children forked from them (in their homes)."""
     found = []
     for proc in Path("/proc").iterdir():
         if not proc.name.isdigit():
             continue
         try:
-            environ = (proc / "environ").read_bytes()
+            cwd = os.readlink(proc / "cwd")
             status = (proc / "status").read_text()
         except OSError:
             continue
-        if str(root).encode() in environ and "State:\tZ" not in status:
+        if cwd.startswith(f"{root}/") and "State:\tZ" not in status:
             found.append((proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:200])
     return found
 
