@@ -31,7 +31,7 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, replace
 from datetime import timedelta
 from pathlib import Path
@@ -41,12 +41,13 @@ from flask import Flask, current_app
 from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 
-from grader.challenges import load_challenge
+from grader.challenges import Challenge, load_challenge
 from grader.config import Settings
 from grader.errors import GraderError, SandboxUnavailable
-from grader.pipeline import grade_path, open_sandbox, write_outputs
+from grader.pipeline import grade_paths, open_sandbox, write_outputs
 from grader.results import Result
 from grader.sandbox import Sandbox
+from grader.sandbox.supervisor import SLOTS_MAX
 from grader.web import webhooks
 from grader.web.db import (
     DONE,
@@ -325,9 +326,12 @@ def execute_run(run_id: str) -> Outcome:
     """Grade one run and record its outcome once, however often it is delivered; needs an app
     context.
 
-    Never deletes the stored submission; any failure marks the run ``failed`` with the reason.
-    Raises WorkerUnfit (the run released, nothing recorded) when this process's sandbox
-    cannot be opened and ``state().files`` says a worker on another machine can take it.
+    Other runs of the same candidate still queued are claimed and graded with it in one
+    sandbox (an assessment's re-grade, a candidate who submitted several challenges): their
+    own deliveries then find them done. Never deletes a stored submission; any failure marks
+    each run ``failed`` with the reason. Raises WorkerUnfit (the runs released, nothing
+    recorded) when this process's sandbox cannot be opened and ``state().files`` says a worker
+    on another machine can take them.
     """
     web = state()
     settings = web.settings
@@ -335,21 +339,67 @@ def execute_run(run_id: str) -> Outcome:
     if token is None:
         return Outcome.BUSY if is_busy(Run, run_id) else Outcome.FINISHED
     run = db.session.execute(db.select(Run).filter_by(public_id=run_id)).scalar_one()
-    with _Lease(db.engine, Run, run_id, token, settings.run_lease_s):
+    claimed = [(run, token), *_claim_companions(run, settings.run_lease_s, web.worker_name)]
+    with ExitStack() as leases:
+        for each, each_token in claimed:
+            leases.enter_context(
+                _Lease(db.engine, Run, each.public_id, each_token, settings.run_lease_s)
+            )
         try:
-            result = _grade_run(run, web)
+            results = _grade_runs([each for each, _ in claimed], web)
         except WorkerUnfit:
-            release_run(run_id, token)
+            for each, each_token in claimed:
+                release_run(each.public_id, each_token)
             raise
-        except GraderError as exc:
+        except GraderError as exc:  # the sandbox itself: every run's outcome
             log.warning("run %s failed: %s", run_id, exc)
-            _finish_run(run_id, token, {"state": FAILED, "reason": str(exc)})
+            _fail_runs(claimed, str(exc))
             return Outcome.RECORDED
-        except Exception as exc:  # a bug must not leave the run 'running' forever
+        except Exception:  # a bug must not leave the runs 'running' forever
             log.exception("grading run %s failed", run_id)
-            reason = f"the grader failed ({type(exc).__name__}); an interviewer can re-grade it"
-            _finish_run(run_id, token, {"state": FAILED, "reason": reason})
+            _fail_runs(
+                claimed, "the grader failed (internal error); an interviewer can re-grade it"
+            )
             return Outcome.RECORDED
+    recorded = []
+    for (each, each_token), result in zip(claimed, results, strict=True):
+        if isinstance(result, GraderError):
+            log.warning("run %s failed: %s", each.public_id, result)
+            values = {"state": FAILED, "reason": str(result)}
+        else:
+            values = _done_values(each, result, web)
+        recorded.append(_finish_run(each.public_id, each_token, values))
+    return Outcome.RECORDED if recorded[0] else Outcome.FINISHED
+
+
+def _claim_companions(run: Run, lease_s: float, worker: str) -> list[tuple[Run, str]]:
+    """Claim the other queued runs of ``run``'s candidate, up to a sandbox's slots; a run
+    another worker claims first stays its."""
+    others = db.session.scalars(
+        db.select(Run)
+        .join(Submission)
+        .where(
+            Submission.invite_id == run.submission.invite_id,
+            Run.state == QUEUED,
+            Run.id != run.id,
+        )
+        .order_by(Run.id)
+        .limit(SLOTS_MAX - 1)
+    ).all()
+    claimed = []
+    for other in others:
+        token = _claim_run(other.public_id, lease_s, worker)
+        if token is not None:
+            claimed.append((other, token))
+    return claimed
+
+
+def _fail_runs(claimed: list[tuple[Run, str]], reason: str) -> None:
+    for each, token in claimed:
+        _finish_run(each.public_id, token, {"state": FAILED, "reason": reason})
+
+
+def _done_values(run: Run, result: Result, web: WebState) -> dict[str, Any]:
     values: dict[str, Any] = {
         "state": DONE,
         "result_status": result.status,
@@ -358,31 +408,53 @@ def execute_run(run_id: str) -> Outcome:
         "result_json": result.to_json(),
     }
     if web.write_result_files:
-        values["result_dir"] = f"runs/{run_id}"
-    recorded = _finish_run(run_id, token, values)
-    return Outcome.RECORDED if recorded else Outcome.FINISHED
+        values["result_dir"] = f"runs/{run.public_id}"
+    return values
 
 
-def _grade_run(run: Run, web: WebState) -> Result:
-    """Grade ``run``'s submission against its version; write the files where configured."""
+def _grade_runs(runs: list[Run], web: WebState) -> list[Result | GraderError]:
+    """Grade ``runs`` (one candidate's) in one sandbox, side by side up to the pool's size;
+    write the files where configured. A run whose challenge or submission cannot be read
+    gets that error as its outcome; the others are graded."""
     settings = web.settings
-    submission = run.submission
-    candidate = submission.invite.candidate_name
-    challenge = load_challenge(web.files.challenge_root(run.version))
+    candidate = runs[0].submission.invite.candidate_name
     try:
         sandbox = web.sandbox.get()
     except SandboxUnavailable as exc:
         if not web.write_result_files:  # a remote worker: another one may have an engine
             raise WorkerUnfit(str(exc)) from exc
         raise
-    with web.files.submission_path(submission) as path:
-        result = grade_path(challenge=challenge, path=path, sandbox=sandbox, settings=settings)
-    if result.status == "sandbox_error" and web.sandbox_health and not web.sandbox_health():
-        raise WorkerUnfit(f"the Docker engine went away while grading: {result.reason}")
-    result = replace(result, candidate=candidate)
-    if web.write_result_files:
-        write_outputs(result, settings.data_dir / "runs" / run.public_id)
-    return result
+    errors: dict[int, GraderError] = {}
+    items: list[tuple[int, Challenge, Path]] = []
+    with ExitStack() as stack:
+        for index, run in enumerate(runs):
+            try:
+                challenge = load_challenge(web.files.challenge_root(run.version))
+                path = stack.enter_context(web.files.submission_path(run.submission))
+            except GraderError as exc:
+                errors[index] = exc
+                continue
+            items.append((index, challenge, path))
+        graded = grade_paths(
+            [(challenge, path) for _, challenge, path in items],
+            sandbox=sandbox,
+            settings=settings,
+            concurrency=settings.worker_count(settings.web_workers),
+        )
+    broken = [result for result in graded if result.status == "sandbox_error"]
+    if broken and web.sandbox_health and not web.sandbox_health():
+        raise WorkerUnfit(f"the Docker engine went away while grading: {broken[0].reason}")
+    results = dict(zip((index for index, _, _ in items), graded, strict=True))
+    outcomes: list[Result | GraderError] = []
+    for index, run in enumerate(runs):
+        if index in errors:
+            outcomes.append(errors[index])
+            continue
+        result = replace(results[index], candidate=candidate)
+        if web.write_result_files:
+            write_outputs(result, settings.data_dir / "runs" / run.public_id)
+        outcomes.append(result)
+    return outcomes
 
 
 def execute_validation(version_id: str) -> Outcome:

@@ -238,3 +238,70 @@ def test_validation_of_a_challenge_grades_mutants_of_its_reference(tmp_path: Pat
         checks = {c["name"]: c for c in json.loads(version.checks_json)}
     mutation = checks["suite kills >= 90% of mutants of the reference"]
     assert "(a sample of 4 of " in mutation["detail"]
+
+
+class RecordingSandbox:
+    """The real bare sandbox, remembering how the runs reached it (alone or together)."""
+
+    def __init__(self) -> None:
+        from grader.sandbox.bare import BareSandbox
+
+        self.inner = BareSandbox()
+        self.calls: list[int] = []  # the number of jobs of each call
+
+    def run(self, job: SandboxJob) -> SandboxRun:
+        self.calls.append(1)
+        return self.inner.run(job)
+
+    def run_many(self, jobs, concurrency: int) -> list[SandboxRun]:
+        self.calls.append(len(jobs))
+        return self.inner.run_many(jobs, concurrency)
+
+    def reap(self) -> int:
+        return 0
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_candidates_waiting_runs_are_graded_together_and_no_one_elses(
+    settings_web: Settings,
+) -> None:
+    """Issue 16: one sandbox per candidate's waiting runs; each run still gets its own result,
+    and a later delivery of a run graded with another finds it done."""
+    from .conftest import _graded_submission
+
+    sandbox = RecordingSandbox()
+    app = make_app(settings_web, SANDBOX_FACTORY=lambda: sandbox)
+    world = build_world(app)
+    with app.app_context():
+        alice = db.session.scalar(db.select(Invite).filter_by(public_id=world.invite_a))
+        bob = db.session.scalar(db.select(Invite).filter_by(public_id=world.invite_b))
+        basics = alice.assessment.items[1].challenge
+        _graded_submission(app, alice, basics, 0.0)
+        db.session.commit()
+        alices = db.session.scalars(
+            db.select(Run).join(Submission).where(Submission.invite_id == alice.id)
+        ).all()
+        bobs = db.session.scalars(
+            db.select(Run).join(Submission).where(Submission.invite_id == bob.id)
+        ).all()
+        for run in [*alices, *bobs]:
+            run.state, run.result_status, run.score = QUEUED, "", None
+        db.session.commit()
+        alice_ids = [run.public_id for run in alices]
+        bob_ids = [run.public_id for run in bobs]
+    assert len(alice_ids) == 2
+    try:
+        with app.app_context():
+            execute_run(alice_ids[0])
+            assert sandbox.calls == [2]  # both of Alice's, in one sandbox
+            for run_id in alice_ids:
+                run = _run(app, run_id)
+                assert run.state == DONE and run.result_status == "app_failed", run.reason
+                assert json.loads(run.result_json)["candidate"] == "Alice Candidate"
+            assert [_run(app, run_id).state for run_id in bob_ids] == [QUEUED]
+            assert execute_run(alice_ids[1]).name == "FINISHED"  # its own delivery: done
+            assert sandbox.calls == [2]
+    finally:
+        sandbox.close()
