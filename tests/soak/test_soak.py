@@ -19,7 +19,7 @@ import pytest
 
 from grader.batch import BatchItem, run_batch
 from grader.challenges import find_challenge
-from grader.pipeline import open_sandbox
+from grader.pipeline import grade_path, open_sandbox
 from grader.sandbox.docker import labelled_containers
 
 pytestmark = [pytest.mark.docker, pytest.mark.soak]
@@ -112,3 +112,63 @@ def test_soak(docker_sandbox, settings, tmp_path):
     assert len(client.volumes.list()) <= volumes_before, "volumes leaked"
     assert _grader_temp_dirs() <= temp_before, "temporary folders leaked"
     assert rss[-1] - rss[len(rss) // 10] < 50, "the grader's memory grew"
+
+
+def _assessments(settings, candidates: int) -> list[BatchItem]:
+    """Each candidate answers every bank challenge (its reference, starter or a sample, in
+    turn) and the probe challenge with a hostile submission: one container of 13 slots each."""
+    from grader.challenges import list_challenges
+
+    bank = list_challenges(settings.challenges_dir)
+    probe = find_challenge(str(ROOT / "tests/fixtures/challenges/sandbox-probe"), ROOT)
+    items = []
+    for number in range(candidates):
+        for index, challenge in enumerate(bank):
+            choices = [challenge.solution_dir, challenge.starter_dir]
+            choices += [sample.path for sample in challenge.samples]
+            path = choices[(number + index) % len(choices)]
+            items.append(BatchItem(f"candidate-{number:03d}", challenge, path))
+        items.append(BatchItem(f"candidate-{number:03d}", probe, FIXTURES / HOSTILE[number % 8]))
+    return items
+
+
+def _outcome(result) -> tuple:
+    failed = sorted(t.id for t in result.tests if t.outcome != "passed")
+    return result.status, result.score, failed
+
+
+def test_soak_assessments_match_one_container_per_challenge(docker_sandbox, settings, tmp_path):
+    """Issue 16: a candidate's challenges graded as slots of one container give each exactly
+    the result it gets in a container of its own."""
+    count = int(os.environ.get("SOAK_CANDIDATES", "24"))
+    items = _assessments(settings, count)
+    client = docker.from_env()
+    temp_before = _grader_temp_dirs()
+    alone = {}
+    for item in {(i.challenge.slug, i.path): i for i in items}.values():
+        result = grade_path(
+            challenge=item.challenge, path=item.path, sandbox=docker_sandbox, settings=settings
+        )
+        alone[(item.challenge.slug, str(item.path))] = _outcome(result)
+    started = time.monotonic()
+    outcome = run_batch(
+        items=items, sandbox=docker_sandbox, settings=settings,
+        out_dir=tmp_path / "assessments", workers=os.cpu_count() or 2,
+    )  # fmt: skip
+    elapsed = time.monotonic() - started
+    print(
+        f"\nsoak: {count} candidates x {len(items) // count} challenges as slots in "
+        f"{elapsed:.1f} s ({len(items) / elapsed:.2f} gradings per second); "
+        f"{len(alone)} distinct submissions graded alone first"
+    )
+    assert len(outcome.rows) == len(items), "a submission got no result"
+    shared = [r for r, _ in outcome.rows if r.sandbox.get("shared_with")]
+    assert len(shared) == len(items), "not every grading shared its candidate's container"
+    mismatches = [
+        (item.candidate, item.challenge.slug, item.path.name, _outcome(result), expected)
+        for item, (result, _) in zip(items, outcome.rows, strict=True)
+        if _outcome(result) != (expected := alone[(item.challenge.slug, str(item.path))])
+    ]
+    assert not mismatches, f"slots differ from containers of their own: {mismatches[:5]}"
+    assert not labelled_containers(client), "containers leaked"
+    assert _grader_temp_dirs() <= temp_before, "temporary folders leaked"
