@@ -162,13 +162,16 @@ def _grade_by_candidate(
     """Grade each candidate's items in one sandbox, ``workers`` sandboxes at a time; rows in
     the items' order.
 
-    The cores go to sandboxes first: several candidates run side by side, one slot each; a
-    lone candidate runs its challenges side by side in its one sandbox.
+    The cores go to sandboxes first: several candidates run side by side, one slot each; when
+    there are fewer candidates than workers, each runs its challenges side by side in its one
+    sandbox, one slot more than its share of the cores: a slot's suite and app wait on each
+    other's HTTP round trips, so a slot does not keep a core busy (the bank's twelve
+    references as one candidate on 2 cores: 8.5 s with 3 slots at once, 9.6 s with 2).
     """
     groups: dict[str, list[BatchItem]] = {}
     for item in items:
         groups.setdefault(item.candidate, []).append(item)
-    concurrency = max(1, workers // min(workers, len(groups)))
+    concurrency = workers // len(groups) + 1 if len(groups) < workers else 1
 
     def grade_group(group: list[BatchItem]) -> list[tuple[int, tuple[Result, str]]]:
         present = [(item, item.path) for item in group if item.path is not None]
