@@ -83,9 +83,12 @@ def grade_command(
 
     settings = _settings(ctx)
     challenge = find_challenge(challenge_ref, settings.challenges_dir)
-    sandbox = open_sandbox(settings, bare=bare)
     result = grade_path(
-        challenge=challenge, path=submission, sandbox=sandbox, settings=settings, strict=True
+        challenge=challenge,
+        path=submission,
+        sandbox=lambda: open_sandbox(settings, bare=bare),
+        settings=settings,
+        strict=True,
     )
     out = out or settings.reports_dir / f"{challenge.slug}-{result.submission_sha256[:12]}"
     report = write_outputs(result, out)

@@ -48,7 +48,7 @@ def grade_path(
     *,
     challenge: Challenge,
     path: Path,
-    sandbox: Sandbox,
+    sandbox: Sandbox | Callable[[], Sandbox],
     settings: Settings,
     strict: bool = False,
     suite: SuiteOptions | None = None,
@@ -56,6 +56,8 @@ def grade_path(
     """Take a submission from ``path`` and grade it; a refused one becomes a ``rejected`` result.
 
     With ``strict`` a refused submission raises SubmissionRejected instead (the CLI's exit 2).
+    ``sandbox`` may be a function that opens one, called only once the submission is taken in:
+    a wrong path is the user's error to hear about, whether or not Docker is up.
     ``suite`` is validation's (see ``grading.grade``).
     """
     with owned_tempdir(INTAKE_PREFIX) as tmp:
@@ -68,7 +70,7 @@ def grade_path(
         return grade(
             challenge=challenge,
             submission=submission,
-            sandbox=sandbox,
+            sandbox=sandbox() if callable(sandbox) else sandbox,
             settings=settings,
             suite=suite,
         )

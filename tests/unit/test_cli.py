@@ -42,8 +42,14 @@ def test_zip_slip_submission_exits_2(tmp_path: Path):
     assert not (tmp_path.parent / "escape.py").exists()
 
 
-def test_missing_submission_exits_2(tmp_path: Path):
-    done = _grader("grade", str(PROBE), str(tmp_path / "nothing.zip"), tmp_path=tmp_path)
+def test_missing_submission_exits_2_before_any_sandbox_is_needed(tmp_path: Path):
+    done = _grader(
+        "grade",
+        str(PROBE),
+        str(tmp_path / "nothing.zip"),
+        tmp_path=tmp_path,
+        DOCKER_HOST="unix:///nonexistent/docker.sock",  # the input is wrong, not the engine
+    )
     _one_line_error(done, 2, "nothing.zip")
 
 
