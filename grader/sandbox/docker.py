@@ -48,7 +48,7 @@ def container_limits(jobs: Sequence[SandboxJob], concurrency: int, cpus: float) 
     """The bounds of a container holding ``jobs``: one job's own limits when alone; for
     several, room for ``concurrency`` of the largest at once (each slot's app is held to its
     own process limit by the kernel, per user; memory goes to the biggest candidate process
-    first, see the supervisor's ZYGOTE), CPUs capped at what the engine has."""
+    first, see the supervisor's CANDIDATE_LIMITS), CPUs capped at what the engine has."""
     if len(jobs) == 1:
         return jobs[0].limits
     largest = max(jobs, key=lambda job: job.limits.memory_mb).limits

@@ -15,8 +15,9 @@ and hands each child its orders. A cold run is the same path with the job alread
 
 One container may grade several challenges of the same candidate (an assessment): each is a
 *slot* with its own folders, its own pair of users, its own app on its own Unix socket, its own
-suite, limits and deadline, and its own report in ``out/<slot>/``. Slots run ``concurrency`` at a
-time; slot 0's children start before the job, as a single grading's do (it is slot 0 of one).
+suite, limits and deadline, and its own report in ``out/<slot>/`` (slot 0's at the top of each
+folder, where a single grading's always were). Slots run ``concurrency`` at a time; slot 0's
+children start before the job, as a single grading's do (it is slot 0 of one).
 """
 
 from __future__ import annotations
@@ -353,9 +354,9 @@ def _listening(path: Path) -> bool:
         with open("/proc/net/unix", encoding="utf-8", errors="replace") as table:
             next(table, None)
             for line in table:
-                fields = line.split(None, 7)
-                bound, flags = fields[-1].rstrip("\n"), int(fields[3], 16)
-                if len(fields) == 8 and bound == wanted and flags & SO_ACCEPTCON:
+                fields = line.split(None, 7)  # Num RefCount Protocol Flags Type St Inode Path
+                named = len(fields) == 8 and fields[7].rstrip("\n") == wanted
+                if named and int(fields[3], 16) & SO_ACCEPTCON:
                     return True
         return False
     except FileNotFoundError:
