@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 import signal
 import socket
 import tarfile
@@ -38,6 +39,19 @@ CAPABILITIES = ["SETUID", "SETGID", "CHOWN", "KILL"]
 HOST_MARGIN_S = 10.0
 PROCESS_MARGIN = 32  # the supervisor's and the suites' own processes and threads
 PROCESS_MARGIN_PER_SLOT = 4
+
+
+UID_BASES = (1_000_000, 2_000_000_000)  # far above any host's own users
+UID_SPAN = 2_000  # a container's users: SLOTS_MAX slots of SLOT_UID_STRIDE
+
+
+def _uid_base(jobs: Sequence[SandboxJob]) -> int | None:
+    """Users of its own for a container of several slots (see the supervisor's
+    SLOT_UID_STRIDE): random, so two such containers on one host share none."""
+    if len(jobs) == 1:
+        return None
+    low, high = UID_BASES
+    return low + secrets.randbelow((high - low) // UID_SPAN) * UID_SPAN
 
 
 def _slot_tests_path(index: int) -> str:
@@ -137,7 +151,9 @@ class DockerSandbox:
         try:
             if container is None:
                 with _interrupt_deferred():
-                    container = self._create(limits, name, [j.limits for j in jobs], wall_s)
+                    container = self._create(
+                        limits, name, [j.limits for j in jobs], wall_s, uid_base=_uid_base(jobs)
+                    )
                 container.start()  # the supervisor starts its children while the job travels
             payload = build_payload(jobs, tests_path=_slot_tests_path, concurrency=concurrency)
             container.put_archive("/in", payload)
@@ -230,6 +246,7 @@ class DockerSandbox:
         slots: Sequence[RunLimits],
         wall_s: float,
         idle_s: float = 0.0,
+        uid_base: int | None = None,
     ) -> Container:
         """Create the container through the low-level API: the SDK's ``containers.create``
         would inspect it straight after, one more round trip to the engine per grading.
@@ -261,7 +278,7 @@ class DockerSandbox:
         )
         created = api.create_container(
             self.image,
-            SUPERVISOR_COMMAND,
+            SUPERVISOR_COMMAND + ([] if uid_base is None else ["--uid-base", str(uid_base)]),
             name=name,
             labels={LABEL: "run", LABEL_OWNER: owner_label(), LABEL_EXPIRES: str(expires)},
             user="0:0",

@@ -43,10 +43,14 @@ from typing import Any
 
 CANDIDATE_UID = 10001
 GRADER_UID = 10002
-# Slot i's users are these plus i * SLOT_UID_STRIDE: a slot's app cannot signal, trace or read
-# another slot's processes and files, and another slot's suite cannot reach its app's socket.
+# A container of several slots gets a base of its own from the host (``--uid-base``): slot i's
+# users are base + i * SLOT_UID_STRIDE and one more, so a slot's app cannot signal, trace or
+# read another slot's processes and files, nor another slot's suite reach its app's socket;
+# and, the uids being the container's own, each slot's app can be held to its own process count
+# (RLIMIT_NPROC counts a uid's processes in every container of the host: the fixed uids of
+# single gradings are shared by all of them, so those rely on the container's pids limit).
 SLOT_UID_STRIDE = 100
-SLOTS_MAX = 16  # the image has a pair of users for each
+SLOTS_MAX = 16
 RUN_FILE = "run.json"  # the payload's list of slots and how many run at once
 APP_SOCKET_PERMS = "666"  # the socket's folder is the gate (see Layout.app_socket)
 PLUGIN = "grader.testkit.plugin"
@@ -140,15 +144,14 @@ class Identity:
     gid: int | None
 
     @classmethod
-    def pair(cls, slot: int, *, bare: bool) -> tuple[Identity, Identity]:
-        """Slot ``slot``'s candidate and grader users (both None in bare mode)."""
+    def pair(cls, slot: int, *, bare: bool, uid_base: int | None) -> tuple[Identity, Identity]:
+        """Slot ``slot``'s candidate and grader users (both None in bare mode): the image's
+        ``candidate`` and ``grader`` without a base (a single grading), else the base's."""
         if bare:
             return cls(None, None), cls(None, None)
-        shift = slot * SLOT_UID_STRIDE
-        return (
-            cls(CANDIDATE_UID + shift, CANDIDATE_UID + shift),
-            cls(GRADER_UID + shift, GRADER_UID + shift),
-        )
+        candidate = CANDIDATE_UID if uid_base is None else uid_base + slot * SLOT_UID_STRIDE
+        grader = GRADER_UID if uid_base is None else candidate + 1
+        return cls(candidate, candidate), cls(grader, grader)
 
     def spawn(
         self,
@@ -606,6 +609,7 @@ class Children:
     app_log: CappedLog
     suite: Child
     suite_output: CappedLog
+    own_uids: bool = False  # the users are this container's alone: limit their process count
 
     def dismiss(self) -> None:
         """No job came: let both zygotes end (no orders), then make sure they did."""
@@ -618,13 +622,15 @@ class Children:
                 _stop(child)
 
 
-def prepare(layout: Layout, zygotes: Zygotes, *, bare: bool, slot: int = 0) -> Children:
+def prepare(
+    layout: Layout, zygotes: Zygotes, *, bare: bool, slot: int = 0, uid_base: int | None = None
+) -> Children:
     """Make slot ``slot``'s job-independent folders and start both its children as zygotes.
 
     ``layout`` is the slot's own. Its roots are the container's per-slot mounts (made here in
     a bare run); its out folder is made here.
     """
-    candidate, grader = Identity.pair(slot, bare=bare)
+    candidate, grader = Identity.pair(slot, bare=bare, uid_base=uid_base)
     for root in (layout.candidate_root, layout.grader_root):
         root.mkdir(mode=0o755, exist_ok=True)
     # The suite's user passes through it to its results folder; the logs in it are root's.
@@ -670,7 +676,8 @@ def prepare(layout: Layout, zygotes: Zygotes, *, bare: bool, slot: int = 0) -> C
     suite_output = CappedLog(_output(suite), layout.out_dir / "suite.log", 64 << 10)
     # It serves for as long as this process lives; the slot's suite is its only client.
     AppFileServer(layout, candidate, grader).start()
-    return Children(candidate, grader, app, app_log, suite, suite_output)
+    own_uids = uid_base is not None and not bare
+    return Children(candidate, grader, app, app_log, suite, suite_output, own_uids)
 
 
 def _output(child: Child) -> io.BufferedIOBase:
@@ -706,7 +713,7 @@ def supervise(layout: Layout, job: dict[str, Any], children: Children) -> dict[s
         report["phase"] = "app_start"
         app_started_at = time.monotonic()
         orders = _app_orders(job["entry"], layout.app_socket, layout.app_dir, app_env)
-        if candidate.uid is not None:  # per uid: in a bare run it would count the author's
+        if children.own_uids:  # counted per uid on the whole host (see SLOT_UID_STRIDE)
             orders["rlimits"] = [("RLIMIT_NPROC", int(job["process_limit"]))]
         _send_orders(app, orders)
         # pytest starts collecting now and waits for `ready`, so both start-ups overlap.
@@ -1349,6 +1356,7 @@ def run_slots(
     zygotes: Zygotes,
     *,
     bare: bool,
+    uid_base: int | None = None,
 ) -> None:
     """Grade every slot, ``concurrency`` at a time, each to its own report.
 
@@ -1366,7 +1374,7 @@ def run_slots(
             if index is None:
                 return
             children = first if index == 0 else None
-            _run_slot(layout.slot(index), index, children, zygotes, bare=bare)
+            _run_slot(layout.slot(index), index, children, zygotes, bare=bare, uid_base=uid_base)
 
     workers = [threading.Thread(target=work) for _ in range(plan["concurrency"])]
     for worker in workers:
@@ -1382,12 +1390,13 @@ def _run_slot(
     zygotes: Zygotes,
     *,
     bare: bool,
+    uid_base: int | None,
 ) -> None:
     try:
         if isinstance(children, Exception):
             raise children
         if children is None:
-            children = prepare(layout, zygotes, bare=bare, slot=index)
+            children = prepare(layout, zygotes, bare=bare, slot=index, uid_base=uid_base)
         job = json.loads((layout.in_dir / "job.json").read_text())
         report = supervise(layout, job, children)
     except Exception as exc:  # report, never die silently: the host turns this into sandbox_error
@@ -1412,13 +1421,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bare", metavar="ROOT", help="run on the host under ROOT (no sandbox)")
     parser.add_argument("--lib", default=CONTAINER_LIB, help="where the grader package is")
     parser.add_argument("--job-wait", type=float, default=JOB_WAIT_S, help="seconds to wait")
+    parser.add_argument("--uid-base", type=int, help="this container's own users (several slots)")
     args = parser.parse_args(argv)
     bare = bool(args.bare)
     layout = Layout.under(Path(args.bare)) if bare else CONTAINER_LAYOUT
     zygotes = Zygotes.start(args.lib, layout.grader_root)
     first: Children | Exception
     try:
-        first = prepare(layout.slot(0), zygotes, bare=bare)
+        first = prepare(layout.slot(0), zygotes, bare=bare, uid_base=args.uid_base)
     except Exception as exc:  # slot 0's report says so once its job is here
         first = exc
     try:
@@ -1430,7 +1440,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(first, Children):
             first.dismiss()
         return 0
-    run_slots(layout, plan, first, zygotes, bare=bare)
+    run_slots(layout, plan, first, zygotes, bare=bare, uid_base=args.uid_base)
     return 0
 
 

@@ -165,10 +165,11 @@ def test_soak_assessments_match_one_container_per_challenge(docker_sandbox, sett
     shared = [r for r, _ in outcome.rows if r.sandbox.get("shared_with")]
     assert len(shared) == len(items), "not every grading shared its candidate's container"
     mismatches = [
-        (item.candidate, item.challenge.slug, item.path.name, _outcome(result), expected)
+        (item.candidate, item.challenge.slug, item.path.name, _outcome(result), expected,
+         result.reason[:300])
         for item, (result, _) in zip(items, outcome.rows, strict=True)
         if _outcome(result) != (expected := alone[(item.challenge.slug, str(item.path))])
-    ]
+    ]  # fmt: skip
     assert not mismatches, f"slots differ from containers of their own: {mismatches[:5]}"
     assert not labelled_containers(client), "containers leaked"
     assert _grader_temp_dirs() <= temp_before, "temporary folders leaked"
