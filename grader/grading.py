@@ -103,8 +103,6 @@ def _run_with_retry(
         if attempt:
             time.sleep(RETRY_PAUSE_S)
         try:
-            if len(jobs) == 1:
-                return [sandbox.run(jobs[0])]
             return sandbox.run_many(jobs, concurrency)
         except SandboxFailure as exc:
             failures.append(str(exc))

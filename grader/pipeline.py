@@ -11,7 +11,7 @@ from grader.challenges import Challenge
 from grader.config import Settings
 from grader.errors import OutputError, SubmissionRejected
 from grader.exports import write_exports
-from grader.grading import grade, grade_many, unrun_result
+from grader.grading import grade_many, unrun_result
 from grader.intake import Submission, load_submission
 from grader.reports import write_report_files
 from grader.results import Result
@@ -60,33 +60,26 @@ def grade_path(
     a wrong path is the user's error to hear about, whether or not Docker is up.
     ``suite`` is validation's (see ``grading.grade``).
     """
-    with owned_tempdir(INTAKE_PREFIX) as tmp:
-        try:
-            submission = load_submission(path, Path(tmp) / "submission")
-        except SubmissionRejected as exc:
-            if strict:
-                raise
-            return unrun_result(challenge, path.name, str(exc))
-        return grade(
-            challenge=challenge,
-            submission=submission,
-            sandbox=sandbox() if callable(sandbox) else sandbox,
-            settings=settings,
-            suite=suite,
-        )
+    items = [(challenge, path)]
+    return grade_paths(
+        items, sandbox=sandbox, settings=settings, concurrency=1, strict=strict, suite=suite
+    )[0]
 
 
 def grade_paths(
     items: Sequence[tuple[Challenge, Path]],
     *,
-    sandbox: Sandbox,
+    sandbox: Sandbox | Callable[[], Sandbox],
     settings: Settings,
     concurrency: int,
+    strict: bool = False,
+    suite: SuiteOptions | None = None,
 ) -> list[Result]:
     """Grade one candidate's submissions (one per challenge) together in one sandbox.
 
-    Each is taken in as ``grade_path`` would; a refused one becomes its own ``rejected``
-    result and the rest are graded, ``concurrency`` at a time (see ``grading.grade_many``).
+    Each is taken in first (see ``grade_path`` for ``strict``, ``sandbox`` and ``suite``); a
+    refused one becomes its own ``rejected`` result and the rest are graded, ``concurrency``
+    at a time (see ``grading.grade_many``).
     """
     results: list[Result | None] = [None] * len(items)
     with owned_tempdir(INTAKE_PREFIX) as tmp:
@@ -95,18 +88,23 @@ def grade_paths(
             try:
                 submission = load_submission(path, Path(tmp) / str(index) / "submission")
             except SubmissionRejected as exc:
+                if strict:
+                    raise
                 results[index] = unrun_result(challenge, path.name, str(exc))
             else:
                 taken.append((index, challenge, submission))
-        for chunk in _chunks(taken, SLOTS_MAX):
-            graded = grade_many(
-                [(challenge, submission) for _, challenge, submission in chunk],
-                sandbox=sandbox,
-                settings=settings,
-                concurrency=concurrency,
-            )
-            for (index, _, _), result in zip(chunk, graded, strict=True):
-                results[index] = result
+        if taken:  # else no sandbox is needed, nor opened
+            opened = sandbox() if callable(sandbox) else sandbox
+            for chunk in _chunks(taken, SLOTS_MAX):
+                graded = grade_many(
+                    [(challenge, submission) for _, challenge, submission in chunk],
+                    sandbox=opened,
+                    settings=settings,
+                    concurrency=concurrency,
+                    suite=suite,
+                )
+                for (index, _, _), result in zip(chunk, graded, strict=True):
+                    results[index] = result
     return [result for result in results if result is not None]
 
 

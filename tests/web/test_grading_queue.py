@@ -40,6 +40,9 @@ class BrokenSandbox:
         self.jobs.append(job)
         return SandboxRun(error="the engine went away")
 
+    def run_many(self, jobs, concurrency: int) -> list[SandboxRun]:
+        return [self.run(job) for job in jobs]
+
     def reap(self) -> int:
         return 0
 
