@@ -13,7 +13,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     EmailField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -24,7 +23,6 @@ from wtforms.fields import SelectChoice  # type: ignore[attr-defined]  # WTForms
 from wtforms.validators import (
     DataRequired,
     Length,
-    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -53,9 +51,8 @@ from grader.web.jobs import state
 from grader.web.rounds import (
     BUDGET_CHOICES,
     CHALLENGES_BUDGET,
-    MAX_BUDGET_MINUTES,
+    EditAssessmentForm,
     budget_from,
-    check_budget,
     expiry_for,
     issue_link,
     mail_enabled,
@@ -83,28 +80,18 @@ def _at_least_one(form: FlaskForm, field: MultiCheckboxField) -> None:
         raise ValidationError("Choose at least one challenge.")
 
 
-class AssessmentForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)])
+class AssessmentForm(EditAssessmentForm):
+    """A new assessment: its challenges too, and a window that has not closed already."""
+
     challenges = MultiCheckboxField("Challenges", validators=[_at_least_one])
-    opens_at = DateTimeLocalField(
-        "Opens (UTC)", format=DATETIME_FORMAT, validators=[DataRequired()]
-    )
-    closes_at = DateTimeLocalField(
-        "Closes (UTC)", format=DATETIME_FORMAT, validators=[DataRequired()]
-    )
     budget = RadioField(
         "Time per candidate, from first opening their link",
         choices=BUDGET_CHOICES,
         default=CHALLENGES_BUDGET,
     )
-    budget_minutes = IntegerField(
-        "Minutes (custom)",
-        validators=[Optional(), NumberRange(min=1, max=MAX_BUDGET_MINUTES), check_budget],
-    )
 
     def validate_closes_at(self, field: DateTimeLocalField) -> None:
-        if self.opens_at.data and field.data and field.data <= self.opens_at.data:
-            raise ValidationError("The window must close after it opens.")
+        super().validate_closes_at(field)
         if field.data and field.data <= utcnow():
             raise ValidationError("The window must close in the future.")
 
