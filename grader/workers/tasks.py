@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,24 +37,31 @@ def _refuse(task: Task, why: str) -> Reject:
     return Reject(why, requeue=True)
 
 
-@celery_app.task(name="grader.grade_run", bind=True, acks_late=True, reject_on_worker_lost=True)
-def grade_run(self: Task, run_id: str) -> None:
-    """Grade the web app's run ``run_id``; record its one final result in the database."""
+def _execute(task: Task, execute: Callable[[str], Outcome], job_id: str) -> None:
+    """Run one of the web app's jobs on this worker, as its task's delivery: refuse it when
+    this worker cannot grade, retry while the database is away, and look again later while
+    another worker holds a live claim on it."""
     runtime = current()
     if not runtime.engine_ok():
-        raise _refuse(self, "the Docker engine is unavailable")
+        raise _refuse(task, "the Docker engine is unavailable")
     with runtime.app.app_context():
         try:
-            outcome = execute_run(run_id)
+            outcome = execute(job_id)
         except WorkerUnfit as exc:
-            raise _refuse(self, str(exc)) from exc
+            raise _refuse(task, str(exc)) from exc
         except OperationalError as exc:
-            log.warning("database unavailable for run %s: %s", run_id, exc)
-            raise self.retry(countdown=DATABASE_RETRY_S, max_retries=None) from exc
+            log.warning("database unavailable for %s: %s", job_id, exc)
+            raise task.retry(countdown=DATABASE_RETRY_S, max_retries=None) from exc
         finally:
             db.session.remove()
     if outcome is Outcome.BUSY:  # another worker holds a live claim: look again after it
-        raise self.retry(countdown=runtime.settings.run_lease_s, max_retries=None)
+        raise task.retry(countdown=runtime.settings.run_lease_s, max_retries=None)
+
+
+@celery_app.task(name="grader.grade_run", bind=True, acks_late=True, reject_on_worker_lost=True)
+def grade_run(self: Task, run_id: str) -> None:
+    """Grade the web app's run ``run_id``; record its one final result in the database."""
+    _execute(self, execute_run, run_id)
 
 
 @celery_app.task(
@@ -61,18 +69,7 @@ def grade_run(self: Task, run_id: str) -> None:
 )
 def validate_version(self: Task, version_id: str) -> None:
     """Validate the uploaded challenge version ``version_id``; record each check."""
-    runtime = current()
-    if not runtime.engine_ok():
-        raise _refuse(self, "the Docker engine is unavailable")
-    with runtime.app.app_context():
-        try:
-            outcome = execute_validation(version_id)
-        except OperationalError as exc:
-            raise self.retry(countdown=DATABASE_RETRY_S, max_retries=None) from exc
-        finally:
-            db.session.remove()
-    if outcome is Outcome.BUSY:  # another worker holds a live claim: look again after it
-        raise self.retry(countdown=runtime.settings.run_lease_s, max_retries=None)
+    _execute(self, execute_validation, version_id)
 
 
 @celery_app.task(
